@@ -1,0 +1,315 @@
+"""Handlers for image records: create, list, show, update, delete, tags.
+
+Images carry metadata only; without image data they stay "queued".
+"""
+
+from urllib import parse
+import uuid
+
+import webob.exc
+
+from glance_sharing.api.handlers import common
+from glance_sharing.api.schemas import images as schemas
+from glance_sharing.api import util
+from glance_sharing.conf import CONF
+from glance_sharing.db import api as db_api
+from glance_sharing import exception
+from glance_sharing.i18n import _
+from glance_sharing import policy
+from glance_sharing.policies import images as rules
+
+# Core values an image shows, in the order of the DB columns.
+CORE_FIELDS = ('id', 'name', 'status', 'visibility', 'protected',
+               'os_hidden', 'owner', 'container_format', 'disk_format',
+               'size', 'virtual_size', 'checksum', 'os_hash_algo',
+               'os_hash_value', 'min_disk', 'min_ram')
+DEFAULTS = {'name': None, 'visibility': 'shared', 'protected': False,
+            'os_hidden': False, 'container_format': None,
+            'disk_format': None, 'min_disk': 0, 'min_ram': 0}
+MEMBER_STATUSES = ('pending', 'accepted', 'rejected', 'all')
+LIST_VISIBILITIES = tuple(schemas.VISIBILITIES) + ('all',)
+BOOLEANS = {'true': True, 'false': False}
+
+
+def format_image(image):
+    body = {field: image[field] for field in CORE_FIELDS}
+    body['created_at'] = util.isotime(image['created_at'])
+    body['updated_at'] = util.isotime(image['updated_at'])
+    body['tags'] = image['tags']
+    body.update(image['properties'])
+    body['self'] = '/v2/images/%s' % image['id']
+    body['schema'] = '/v2/schemas/image'
+    return body
+
+
+def _refuse_protected_names(names):
+    """403 for attributes a caller may never set, as Glance answers."""
+    for name in sorted(names):
+        if name in schemas.READ_ONLY:
+            raise webob.exc.HTTPForbidden(
+                _("Attribute '%s' is read-only.") % name)
+        if name in schemas.RESERVED:
+            raise webob.exc.HTTPForbidden(
+                _("Attribute '%s' is reserved.") % name)
+
+
+def _check_quota(image_id, what, count, limit):
+    if 0 <= limit < count:
+        raise webob.exc.HTTPRequestEntityTooLarge(
+            _('Image %(image_id)s would have %(count)d %(what)s; the limit '
+              'is %(limit)d.') % {'image_id': image_id, 'count': count,
+                                  'what': what, 'limit': limit})
+
+
+def _authorize_visibility(context, target, visibility):
+    """Publishing an image needs more than owning it."""
+    if visibility == 'public':
+        policy.authorize(context, rules.PUBLICIZE_IMAGE, target)
+    elif visibility == 'community':
+        policy.authorize(context, rules.COMMUNITIZE_IMAGE, target)
+
+
+def _split(values):
+    """Core values and additional properties of a flat image body."""
+    core = {k: v for k, v in values.items() if k in schemas.CORE}
+    extra = {k: v for k, v in values.items() if k not in schemas.CORE}
+    return core, extra
+
+
+def _check_owner_change(context, owner):
+    if owner != context.project_id and not context.is_admin:
+        raise webob.exc.HTTPForbidden(
+            _('Only administrators may give an image to another owner '
+              '(%s).') % owner)
+
+
+@util.json_body(schemas.CREATE)
+def create_image(req):
+    """POST /v2/images: 201 with the new image record (status "queued")."""
+    context = util.context(req)
+    body = util.body(req)
+    _refuse_protected_names(body)
+    core, extra = _split(body)
+    values = dict(DEFAULTS, **core)
+    tags = values.pop('tags', [])
+    values.setdefault('id', str(uuid.uuid4()))
+    values.setdefault('owner', context.project_id)
+    target = {'project_id': values['owner'], 'member_id': None,
+              'visibility': values['visibility']}
+    policy.authorize(context, rules.ADD_IMAGE, target)
+    if 'owner' in core:
+        _check_owner_change(context, values['owner'])
+    _authorize_visibility(context, target, values['visibility'])
+    _check_quota(values['id'], _('properties'), len(extra),
+                 CONF.image_property_quota)
+    _check_quota(values['id'], _('tags'), len(tags), CONF.image_tag_quota)
+    values.update(status='queued', size=None, virtual_size=None,
+                  checksum=None, os_hash_algo=None, os_hash_value=None)
+    image = db_api.image_create(context, values, extra, tags)
+    response = util.json_response(req, format_image(image), status=201)
+    response.location = '%s/v2/images/%s' % (util.base_url(req),
+                                              image['id'])
+    return response
+
+
+def show_image(req):
+    """GET /v2/images/{image_id}: 200 with the image, or 404."""
+    image = common.visible_image(util.context(req), req.urlvars['image_id'],
+                                 details=True)
+    return util.json_response(req, format_image(image))
+
+
+def _apply_patch(image, operations):
+    """The image's flat writable values after the JSON-patch operations."""
+    values = {k: image[k] for k in schemas.WRITABLE if k in image}
+    values.update(image['properties'])
+    for operation in operations:
+        op = operation['op']
+        name = operation['path'][1:].replace('~1', '/').replace('~0', '~')
+        _refuse_protected_names([name])
+        if name == 'id':
+            raise webob.exc.HTTPForbidden(
+                _("Attribute 'id' cannot be changed."))
+        if op != 'remove' and 'value' not in operation:
+            raise webob.exc.HTTPBadRequest(
+                _('Operation "%(op)s" on %(path)s needs a "value".')
+                % {'op': op, 'path': operation['path']})
+        if op == 'remove' and name in schemas.CORE:
+            raise webob.exc.HTTPForbidden(
+                _("Core attribute '%s' cannot be removed.") % name)
+        if op in ('remove', 'replace') and name not in values:
+            raise webob.exc.HTTPConflict(
+                _("Property '%s' does not exist.") % name)
+        if op == 'remove':
+            del values[name]
+        else:
+            values[name] = operation['value']
+    return values
+
+
+@util.json_body(schemas.PATCH, content_types=util.JSON_PATCH_TYPES)
+def update_image(req):
+    """PATCH /v2/images/{image_id} (JSON patch): 200 with the image."""
+    context = util.context(req)
+    image = common.visible_image(context, req.urlvars['image_id'],
+                                 details=True)
+    common.authorize(context, rules.MODIFY_IMAGE, image)
+    values = _apply_patch(image, util.body(req))
+    util.validate(values, schemas.CREATE, _('image'))
+    if values['owner'] != image['owner']:
+        _check_owner_change(context, values['owner'])
+    if values['visibility'] != image['visibility']:
+        _authorize_visibility(context, policy.image_target(image, context),
+                              values['visibility'])
+    core, extra = _split(values)
+    tags = core.pop('tags')
+    _check_quota(image['id'], _('properties'), len(extra),
+                 CONF.image_property_quota)
+    _check_quota(image['id'], _('tags'), len(tags), CONF.image_tag_quota)
+    core.pop('id')
+    image = db_api.image_update(context, image['id'], core, extra, tags)
+    return util.json_response(req, format_image(image))
+
+
+def delete_image(req):
+    """DELETE /v2/images/{image_id}: 204; its memberships go with it."""
+    context = util.context(req)
+    image = common.visible_image(context, req.urlvars['image_id'])
+    common.authorize(context, rules.DELETE_IMAGE, image)
+    if image['protected']:
+        raise webob.exc.HTTPForbidden(
+            _('Image %s is protected and cannot be deleted.') % image['id'])
+    db_api.image_delete(context, image['id'])
+    return util.no_content(req)
+
+
+def _tag_request(req):
+    context = util.context(req)
+    image = common.visible_image(context, req.urlvars['image_id'])
+    common.authorize(context, rules.MODIFY_IMAGE, image)
+    tag = req.urlvars['tag_value']
+    util.validate(tag, schemas.PROPERTIES['tags']['items'], _('tag'))
+    return context, image, tag
+
+
+def add_tag(req):
+    """PUT /v2/images/{image_id}/tags/{tag_value}: 204 (idempotent)."""
+    context, image, tag = _tag_request(req)
+    db_api.tag_add(context, image['id'], tag, CONF.image_tag_quota)
+    return util.no_content(req)
+
+
+def delete_tag(req):
+    """DELETE /v2/images/{image_id}/tags/{tag_value}: 204, or 404."""
+    context, image, tag = _tag_request(req)
+    if not db_api.tag_delete(context, image['id'], tag):
+        raise webob.exc.HTTPNotFound(
+            _('Tag %(tag)s not found on image %(image_id)s.')
+            % {'tag': tag, 'image_id': image['id']})
+    return util.no_content(req)
+
+
+def _one_of(req, name, allowed, default):
+    value = req.GET.get(name, default)
+    if value not in allowed:
+        raise webob.exc.HTTPBadRequest(
+            _('Invalid %(name)s value: %(value)s. Use one of %(allowed)s.')
+            % {'name': name, 'value': value,
+               'allowed': ', '.join(a for a in allowed if a)})
+    return value
+
+
+def _sort_params(req):
+    """Sort keys and directions from sort_key/sort_dir or from sort."""
+    params = req.GET
+    if 'sort' in params:
+        if 'sort_key' in params or 'sort_dir' in params:
+            raise webob.exc.HTTPBadRequest(
+                _('Use either "sort" or "sort_key"/"sort_dir", not both.'))
+        keys, dirs = [], []
+        for item in params['sort'].split(','):
+            key, _sep, direction = item.strip().partition(':')
+            keys.append(key)
+            dirs.append(direction or 'desc')
+    else:
+        keys = params.getall('sort_key') or ['created_at']
+        dirs = params.getall('sort_dir') or ['desc']
+        if len(dirs) == 1:
+            dirs = dirs * len(keys)
+        elif len(dirs) != len(keys):
+            raise webob.exc.HTTPBadRequest(
+                _('Give one sort_dir, or one per sort_key.'))
+    for key in keys:
+        if key not in schemas.SORT_KEYS:
+            raise webob.exc.HTTPBadRequest(
+                _('Invalid sort key: %(key)s. Use one of %(keys)s.')
+                % {'key': key, 'keys': ', '.join(sorted(schemas.SORT_KEYS))})
+    for direction in dirs:
+        if direction not in ('asc', 'desc'):
+            raise webob.exc.HTTPBadRequest(
+                _('Invalid sort direction: %s. Use asc or desc.')
+                % direction)
+    return keys, dirs
+
+
+# Query parameters that are not filters on additional properties.
+_LIST_PARAMS = frozenset(['limit', 'marker', 'sort', 'sort_key', 'sort_dir',
+                          'visibility', 'member_status', 'tag'])
+
+
+def _filters(req):
+    """Core-column and additional-property equality filters."""
+    filters, properties = {}, {}
+    for name, value in req.GET.items():
+        if name in _LIST_PARAMS:
+            continue
+        if name in ('protected', 'os_hidden'):
+            if value.lower() not in BOOLEANS:
+                raise webob.exc.HTTPBadRequest(
+                    _('%(name)s must be true or false, not %(value)s.')
+                    % {'name': name, 'value': value})
+            filters[name] = BOOLEANS[value.lower()]
+        elif name in schemas.FILTERS:
+            filters[name] = value
+        else:
+            properties[name] = value
+    filters.setdefault('os_hidden', False)
+    return filters, properties
+
+
+def list_images(req):
+    """GET /v2/images: 200 with one page of the images the caller may list.
+
+    By default: public images, the caller's own, and images shared with
+    the caller that it accepted (see member_status and visibility).
+    """
+    context = util.context(req)
+    policy.authorize(context, rules.GET_IMAGES,
+                     {'project_id': context.project_id})
+    visibility = _one_of(req, 'visibility', LIST_VISIBILITIES + (None,),
+                         None)
+    member_status = _one_of(req, 'member_status', MEMBER_STATUSES,
+                            'accepted')
+    sort_keys, sort_dirs = _sort_params(req)
+    filters, properties = _filters(req)
+    limit = util.limit_param(req)
+    images = db_api.image_get_all(
+        context, filters=filters, properties=properties,
+        tags=req.GET.getall('tag'), visibility=visibility,
+        member_status=member_status, limit=limit,
+        marker=req.GET.get('marker'), sort_keys=sort_keys,
+        sort_dirs=sort_dirs)
+    shown = [image for image in images
+             if policy.check(context, rules.GET_IMAGE,
+                             policy.image_target(image, context))]
+    query = [(k, v) for k, v in req.GET.items() if k != 'marker']
+    body = {'images': [format_image(image) for image in shown],
+            'schema': '/v2/schemas/images',
+            'first': _list_url(query)}
+    if limit and len(images) == limit:
+        body['next'] = _list_url(query + [('marker', images[-1]['id'])])
+    return util.json_response(req, body)
+
+
+def _list_url(query):
+    return '/v2/images' + ('?' + parse.urlencode(query) if query else '')

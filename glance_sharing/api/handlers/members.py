@@ -1,0 +1,119 @@
+"""Handlers for image members: sharing an image with other projects.
+
+Every handler checks in the same order: body (400), image visible to the
+caller (404), image shared (403), policy (404 for get_image, else 403),
+then the database write, whose own invariants give 404, 409 or 413.
+"""
+
+import webob.exc
+
+from glance_sharing.api.handlers import common
+from glance_sharing.api.schemas import members as schemas
+from glance_sharing.api import util
+from glance_sharing.conf import CONF
+from glance_sharing.db import api as db_api
+from glance_sharing.i18n import _
+from glance_sharing.policies import members as rules
+
+SCHEMA = '/v2/schemas/member'
+
+
+def format_member(member):
+    return {
+        'member_id': member['member_id'],
+        'image_id': member['image_id'],
+        'status': member['status'],
+        'created_at': util.isotime(member['created_at']),
+        'updated_at': util.isotime(member['updated_at']),
+        'schema': SCHEMA,
+    }
+
+
+def _shared_image(req, action, rule):
+    """The request's image: visible (404), shared (403), ``rule`` (403)."""
+    context = util.context(req)
+    image = common.visible_image(context, req.urlvars['image_id'])
+    if image['visibility'] != 'shared':
+        raise webob.exc.HTTPForbidden(_(
+            'Not allowed to %(action)s members for image %(image_id)s: '
+            'only images with visibility "shared" have members, and this '
+            'one is "%(visibility)s".') % {
+                'action': action, 'image_id': image['id'],
+                'visibility': image['visibility']})
+    common.authorize(context, rule, image)
+    return context, image
+
+
+@util.json_body(schemas.CREATE)
+def create_member(req):
+    """POST /v2/images/{image_id}/members: 200 with the pending member."""
+    member_id = util.body(req)['member']
+    context, image = _shared_image(req, 'create', rules.ADD_MEMBER)
+    if member_id == image['owner']:
+        raise webob.exc.HTTPBadRequest(
+            _('Image %s cannot be shared with its owner\'s own project.')
+            % image['id'])
+    member = db_api.member_create(context, image['id'], member_id,
+                                  CONF.image_member_quota)
+    return util.json_response(req, format_member(member))
+
+
+def list_members(req):
+    """GET /v2/images/{image_id}/members: 200 with the visible members.
+
+    The owner and admins see every member, a member only itself; oldest
+    first. Without ``limit`` the whole list comes back, as from Glance.
+    """
+    context, image = _shared_image(req, 'list', rules.GET_MEMBERS)
+    limit = util.limit_param(req) if 'limit' in req.GET else None
+    marker = req.GET.get('marker')
+    members = db_api.member_list(context, image, limit=limit, marker=marker)
+    body = {'members': [format_member(m) for m in members],
+            'schema': '/v2/schemas/members'}
+    if limit and len(members) == limit:
+        body['next'] = '/v2/images/%s/members?limit=%d&marker=%s' % (
+            image['id'], limit, members[-1]['member_id'])
+    return util.json_response(req, body)
+
+
+def show_member(req):
+    """GET /v2/images/{image_id}/members/{member_id}: 200 with the member.
+
+    Every failure is a 404, so the call reveals nothing to outsiders.
+    """
+    try:
+        context, image = _shared_image(req, 'show', rules.GET_MEMBER)
+    except webob.exc.HTTPForbidden as exc:
+        raise webob.exc.HTTPNotFound(exc.detail)
+    member = db_api.member_get(context, image, req.urlvars['member_id'])
+    return util.json_response(req, format_member(member))
+
+
+def _visible_member(req, action, rule):
+    """The request's image and member row, checked as far as ``rule``."""
+    context, image = _shared_image(req, action, rules.GET_MEMBER)
+    member = db_api.member_get(context, image, req.urlvars['member_id'])
+    common.authorize(context, rule, image)
+    return context, image, member
+
+
+@util.json_body(schemas.UPDATE)
+def update_member(req):
+    """PUT /v2/images/{image_id}/members/{member_id}: 200, new status.
+
+    Only the member itself (or an admin) may set its status.
+    """
+    status = util.body(req)['status']
+    context, image, member = _visible_member(req, 'update',
+                                             rules.MODIFY_MEMBER)
+    member = db_api.member_update(context, image['id'],
+                                  member['member_id'], status)
+    return util.json_response(req, format_member(member))
+
+
+def delete_member(req):
+    """DELETE /v2/images/{image_id}/members/{member_id}: 204."""
+    context, image, member = _visible_member(req, 'delete',
+                                             rules.DELETE_MEMBER)
+    db_api.member_delete(context, image['id'], member['member_id'])
+    return util.no_content(req)

@@ -1,0 +1,29 @@
+"""Build the RequestContext from what auth_token (or noauth) established."""
+
+import webob.dec
+import webob.exc
+
+from glance_sharing.api import util
+from glance_sharing import context
+from glance_sharing.i18n import _
+from glance_sharing import policy
+
+
+class ContextMiddleware:
+
+    def __init__(self, application):
+        self.application = application
+
+    @classmethod
+    def factory(cls, global_config, **local_config):
+        return cls
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        if req.headers.get('X-Identity-Status') != 'Confirmed':
+            return util.error_response(req, webob.exc.HTTPUnauthorized(
+                _('Authentication required.')))
+        ctx = context.RequestContext.from_environ(req.environ)
+        ctx.is_admin = policy.check(ctx, 'context_is_admin', {})
+        req.environ[util.CONTEXT_KEY] = ctx
+        return req.get_response(self.application)

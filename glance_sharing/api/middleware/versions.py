@@ -1,0 +1,37 @@
+"""Answer version discovery before authentication; route /v2.N to /v2."""
+
+import webob.dec
+import webob.exc
+
+from glance_sharing.api.handlers import versions
+from glance_sharing.api import util
+from glance_sharing.i18n import _
+
+
+class VersionNegotiation:
+
+    def __init__(self, application):
+        self.application = application
+
+    @classmethod
+    def factory(cls, global_config, **local_config):
+        return cls
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        path = req.path_info
+        first = path.strip('/').split('/', 1)[0]
+        if path in ('', '/', '/versions'):
+            if req.method not in ('GET', 'HEAD'):
+                return util.error_response(req, webob.exc.HTTPMethodNotAllowed(
+                    _('Only GET is allowed on %s.') % (path or '/'),
+                    headers={'Allow': 'GET'}))
+            return versions.show_versions(
+                req, status=200 if path == '/versions' else 300)
+        if first in versions.ALIASES:
+            if first != 'v2':
+                req.path_info = '/v2' + path[len(first) + 1:]
+        elif first.startswith('v') and first[1:2].isdigit():
+            # A version we do not serve: tell the client which we do.
+            return versions.show_versions(req, status=300)
+        return req.get_response(self.application)

@@ -1,0 +1,126 @@
+"""The one route table of the API, and the dispatcher built from it."""
+
+from oslo_db import exception as db_exc
+from oslo_log import log as logging
+import routes
+import webob.dec
+import webob.exc
+
+from glance_sharing.api.handlers import images
+from glance_sharing.api.handlers import members
+from glance_sharing.api.handlers import schemas
+from glance_sharing.api import util
+from glance_sharing import exception
+from glance_sharing.i18n import _
+
+LOG = logging.getLogger(__name__)
+
+# Path -> method -> handler. The versions document (/ and /versions) is
+# answered before authentication by the versions middleware.
+ROUTES = {
+    '/v2/images': {
+        'GET': images.list_images,
+        'POST': images.create_image,
+    },
+    '/v2/images/{image_id}': {
+        'GET': images.show_image,
+        'PATCH': images.update_image,
+        'DELETE': images.delete_image,
+    },
+    '/v2/images/{image_id}/tags/{tag_value}': {
+        'PUT': images.add_tag,
+        'DELETE': images.delete_tag,
+    },
+    '/v2/images/{image_id}/members': {
+        'GET': members.list_members,
+        'POST': members.create_member,
+    },
+    '/v2/images/{image_id}/members/{member_id}': {
+        'GET': members.show_member,
+        'PUT': members.update_member,
+        'DELETE': members.delete_member,
+    },
+    '/v2/schemas/image': {'GET': schemas.show_image_schema},
+    '/v2/schemas/images': {'GET': schemas.show_images_schema},
+    '/v2/schemas/member': {'GET': schemas.show_member_schema},
+    '/v2/schemas/members': {'GET': schemas.show_members_schema},
+}
+
+# Calls whose handler reads a body; any other call must not send one.
+BODY_METHODS = ('POST', 'PUT', 'PATCH')
+
+
+def _method_not_allowed(allowed):
+    def handler(req):
+        raise webob.exc.HTTPMethodNotAllowed(
+            _('%(method)s is not allowed on %(path)s; use %(allowed)s.')
+            % {'method': req.method, 'path': req.path,
+               'allowed': ', '.join(allowed)},
+            headers={'Allow': ', '.join(allowed)})
+    return handler
+
+
+def _not_found(req):
+    raise webob.exc.HTTPNotFound(
+        _('The resource %s could not be found.') % req.path)
+
+
+def make_map(declarations):
+    """A Routes mapper for ``declarations``, with 405 and 404 built in."""
+    mapper = routes.Mapper()
+    for path, methods in declarations.items():
+        for method, handler in methods.items():
+            mapper.connect(path, action=handler,
+                           conditions={'method': [method]})
+        mapper.connect(path, action=_method_not_allowed(sorted(methods)))
+    mapper.connect('/{path_info:.*}', action=_not_found)
+    return mapper
+
+
+def _refuse_unexpected_body(req):
+    if req.method not in BODY_METHODS and util.has_body(req):
+        raise webob.exc.HTTPBadRequest(
+            _('A body is not expected with this request.'))
+
+
+class Router:
+    """Dispatch a request to the handler its path and method select.
+
+    Handler errors (webob HTTP exceptions, and domain errors with their
+    status code) become JSON error responses; a database that cannot be
+    reached becomes 503 with Retry-After.
+    """
+
+    def __init__(self, declarations=None):
+        declarations = declarations or ROUTES
+        self.mapper = make_map(declarations)
+        self.handlers = {handler for methods in declarations.values()
+                         for handler in methods.values()}
+
+    @classmethod
+    def factory(cls, global_config, **local_config):
+        return cls()
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        match = self.mapper.match(environ=req.environ) or {}
+        handler = match.pop('action', _not_found)
+        match.pop('path_info', None)
+        req.urlvars = match
+        try:
+            if handler in self.handlers:
+                _refuse_unexpected_body(req)
+            return handler(req)
+        except exception.GlanceSharingException as exc:
+            return util.error_response(
+                req, webob.exc.status_map[exc.code](str(exc)))
+        except webob.exc.WSGIHTTPException as exc:
+            if exc.code >= 500:
+                LOG.error('%s %s failed: %s', req.method, req.path, exc)
+            return util.error_response(req, exc)
+        except db_exc.DBConnectionError:
+            LOG.exception('Database unreachable during %s %s',
+                          req.method, req.path)
+            return util.error_response(req, webob.exc.HTTPServiceUnavailable(
+                _('The database is unreachable; retry later.'),
+                headers={'Retry-After': '5'}))

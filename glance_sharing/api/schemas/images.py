@@ -1,0 +1,158 @@
+"""The public image schema, and the body schemas derived from it.
+
+One description of an image serves three purposes: the /v2/schemas/image
+document clients validate our responses against, the create body schema,
+and the check of an image after a JSON patch.
+"""
+
+import copy
+
+from glance_sharing.api.schemas.members import UUID_PATTERN
+
+VISIBILITIES = ['public', 'community', 'shared', 'private']
+CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker',
+                     'compressed']
+DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2',
+                'vdi', 'iso', 'ploop']
+STATUSES = ['queued', 'saving', 'active', 'killed', 'deleted',
+            'pending_delete', 'deactivated', 'uploading', 'importing']
+
+
+def _nullable(kind, **extra):
+    return dict({'type': ['null', kind]}, **extra)
+
+
+def _read_only(schema):
+    return dict(schema, readOnly=True)
+
+
+PROPERTIES = {
+    'id': {'type': 'string', 'pattern': UUID_PATTERN,
+           'description': 'a UUID such as '
+                          '"b2173dd3-7ad6-4362-baa6-a68bce3565cb"'},
+    'name': _nullable('string', maxLength=255,
+                      description='a name of up to 255 characters, or null'),
+    'status': _read_only({'type': 'string', 'enum': STATUSES,
+                          'description': 'the state of the image data'}),
+    'visibility': {'type': 'string', 'enum': VISIBILITIES,
+                   'description': 'one of "public", "community", "shared" '
+                                  'or "private"'},
+    'protected': {'type': 'boolean',
+                  'description': 'true or false; a protected image cannot '
+                                 'be deleted'},
+    'os_hidden': {'type': 'boolean',
+                  'description': 'true or false; a hidden image stays out '
+                                 'of default image lists'},
+    'owner': _nullable('string', maxLength=255,
+                       description='the ID of the owning project, of up to '
+                                   '255 characters'),
+    'container_format': _nullable(
+        'string', enum=[None] + CONTAINER_FORMATS,
+        description='null or one of ' + ', '.join(CONTAINER_FORMATS)),
+    'disk_format': _nullable(
+        'string', enum=[None] + DISK_FORMATS,
+        description='null or one of ' + ', '.join(DISK_FORMATS)),
+    'min_disk': {'type': 'integer', 'minimum': 0,
+                 'description': 'the disk size (GB) needed to boot the '
+                                'image, a non-negative integer'},
+    'min_ram': {'type': 'integer', 'minimum': 0,
+                'description': 'the memory (MB) needed to boot the image, '
+                               'a non-negative integer'},
+    'tags': {'type': 'array', 'uniqueItems': True,
+             'items': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+             'description': 'a list of distinct strings of 1 to 255 '
+                            'characters'},
+    'size': _read_only(_nullable('integer', description='data size in '
+                                                        'bytes')),
+    'virtual_size': _read_only(_nullable(
+        'integer', description='virtual disk size in bytes')),
+    'checksum': _read_only(_nullable('string', maxLength=32,
+                                     description='MD5 of the data')),
+    'os_hash_algo': _read_only(_nullable(
+        'string', maxLength=64, description='algorithm of os_hash_value')),
+    'os_hash_value': _read_only(_nullable(
+        'string', maxLength=128, description='hexdigest of the data')),
+    'created_at': _read_only({'type': 'string',
+                              'description': 'creation time (UTC)'}),
+    'updated_at': _read_only({'type': 'string',
+                              'description': 'last modification time '
+                                             '(UTC)'}),
+    'self': _read_only({'type': 'string',
+                        'description': 'the URL path of this image'}),
+    'schema': _read_only({'type': 'string',
+                          'description': 'the URL path of this schema'}),
+}
+
+ADDITIONAL_PROPERTY = {
+    'type': 'string',
+    'maxLength': 65535,
+    'description': 'a string; additional properties hold strings only',
+}
+
+IMAGE_DOCUMENT = {
+    'name': 'image',
+    'properties': PROPERTIES,
+    'additionalProperties': ADDITIONAL_PROPERTY,
+    'links': [
+        {'rel': 'self', 'href': '{self}'},
+        {'rel': 'describedby', 'href': '{schema}'},
+    ],
+}
+
+IMAGES_DOCUMENT = {
+    'name': 'images',
+    'properties': {
+        'images': {'type': 'array', 'items': IMAGE_DOCUMENT},
+        'schema': {'type': 'string'},
+        'first': {'type': 'string'},
+        'next': {'type': 'string'},
+    },
+    'links': [
+        {'rel': 'first', 'href': '{first}'},
+        {'rel': 'next', 'href': '{next}'},
+        {'rel': 'describedby', 'href': '{schema}'},
+    ],
+}
+
+READ_ONLY = frozenset(
+    name for name, prop in PROPERTIES.items() if prop.get('readOnly'))
+# Names Glance keeps for itself; they are neither core nor additional.
+RESERVED = frozenset(['deleted', 'deleted_at', 'location', 'locations',
+                      'direct_url', 'file'])
+CORE = frozenset(PROPERTIES)
+
+# Properties a caller may write; the read-only ones are refused with 403
+# before validation, so they need no place here.
+WRITABLE = {name: copy.deepcopy(prop) for name, prop in PROPERTIES.items()
+            if name not in READ_ONLY}
+
+CREATE = {
+    'type': 'object',
+    'properties': WRITABLE,
+    'additionalProperties': ADDITIONAL_PROPERTY,
+}
+
+
+PATCH = {
+    'type': 'array',
+    'items': {
+        'type': 'object',
+        'properties': {
+            'op': {'type': 'string', 'enum': ['add', 'replace', 'remove'],
+                   'description': 'one of "add", "replace" or "remove"'},
+            'path': {'type': 'string', 'pattern': '^/[^/]+$',
+                     'description': 'a JSON pointer to one top-level image '
+                                    'property, such as "/name"'},
+            'value': {},
+        },
+        'required': ['op', 'path'],
+    },
+}
+
+SORT_KEYS = frozenset(['name', 'status', 'container_format', 'disk_format',
+                       'size', 'virtual_size', 'id', 'created_at',
+                       'updated_at', 'visibility', 'owner', 'min_disk',
+                       'min_ram', 'protected', 'os_hidden'])
+# Core columns a list may be filtered on by equality.
+FILTERS = frozenset(['name', 'status', 'container_format', 'disk_format',
+                     'owner', 'protected', 'os_hidden', 'id', 'checksum'])

@@ -1,0 +1,165 @@
+"""Request and response helpers shared by every handler."""
+
+import functools
+
+import jsonschema
+from oslo_serialization import jsonutils
+import webob
+import webob.exc
+
+from glance_sharing.conf import CONF
+from glance_sharing.i18n import _
+
+CONTEXT_KEY = 'glance_sharing.context'
+BODY_KEY = "glance_sharing.body"
+JSON_TYPE = 'application/json'
+JSON_PATCH_TYPES = ('application/openstack-images-v2.1-json-patch',
+                    'application/openstack-images-v2.0-json-patch')
+
+
+def context(req):
+    return req.environ[CONTEXT_KEY]
+
+
+def error_body(status_int, title, message, request_id=None):
+    """The one error shape: {"error": {code, title, message, request_id}}.
+
+    python-glanceclient reads the first value's "message"; openstacksdk
+    reads nested or top-level "message"; both parse this.
+    """
+    error = {'code': status_int, 'title': title, 'message': message}
+    if request_id:
+        error['request_id'] = request_id
+    return {'error': error}
+
+
+def error_response(req, exc):
+    """Render a webob HTTP error as our JSON error, keeping its headers."""
+    response = webob.Response(status=exc.status, charset='UTF-8',
+                              content_type=JSON_TYPE)
+    for name, value in exc.headers.items():
+        if name.lower() not in ('content-type', 'content-length'):
+            response.headers[name] = value
+    message = exc.detail or exc.explanation
+    request_id = req.environ.get('openstack.request_id')
+    response.json_body = error_body(exc.code, exc.title, message, request_id)
+    return response
+
+
+def json_response(req, body, status=200):
+    response = req.response
+    response.status = status
+    response.content_type = JSON_TYPE
+    response.charset = 'UTF-8'
+    response.body = jsonutils.dump_as_bytes(body)
+    return response
+
+
+def no_content(req):
+    response = req.response
+    response.status = 204
+    response.content_type = None
+    return response
+
+
+def has_body(req):
+    return bool(req.content_length) or (
+        req.method in ('POST', 'PUT', 'PATCH') and req.is_body_readable)
+
+
+def extract_json(req, schema, content_types=(JSON_TYPE,)):
+    """The request body, parsed and validated against ``schema``."""
+    if not has_body(req):
+        raise webob.exc.HTTPBadRequest(_('Body expected in request.'))
+    # A client that names no type is trusted to send what the call takes.
+    if req.content_type and req.content_type not in content_types:
+        raise webob.exc.HTTPUnsupportedMediaType(
+            _('Content-Type %(got)s is not supported here; send %(want)s.')
+            % {'got': req.content_type, 'want': ' or '.join(content_types)})
+    try:
+        data = jsonutils.loads(req.body.decode('utf-8'))
+    except UnicodeDecodeError:
+        raise webob.exc.HTTPBadRequest(
+            _('The request body is not valid UTF-8.'))
+    except ValueError as exc:
+        raise webob.exc.HTTPBadRequest(
+            _('Malformed JSON in request body: %s') % exc)
+    validate(data, schema)
+    return data
+
+
+def _shorten(value, limit=64):
+    text = jsonutils.dumps(value)
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
+def validate(data, schema, what=_('request body')):
+    """Raise 400 naming the first thing in ``data`` that breaks ``schema``.
+
+    A property's "description" is used to say what was expected, so the
+    schemas double as error text.
+    """
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft4Validator(schema).iter_errors(data))
+    if error is None:
+        return
+    if error.validator == 'required':
+        message = _('Missing %(what)s: %(error)s.') % {
+            'what': what, 'error': error.message}
+    elif error.validator == 'additionalProperties' or not error.path:
+        message = _('Invalid %(what)s: %(error)s.') % {
+            'what': what, 'error': error.message}
+    else:
+        field = '/'.join(str(p) for p in error.absolute_path)
+        expected = error.schema.get('description') or error.message
+        message = _("Invalid value %(value)s for '%(field)s': expected "
+                    "%(expected)s.") % {
+            'value': _shorten(error.instance), 'field': field,
+            'expected': expected}
+    raise webob.exc.HTTPBadRequest(message)
+
+
+def base_url(req):
+    """The service's public root URL, without a trailing slash."""
+    return (CONF.public_endpoint or req.host_url).rstrip('/')
+
+
+def limit_param(req):
+    """The page size a list request asked for, within the configured max."""
+    value = req.GET.get('limit')
+    if value is None:
+        return CONF.limit_param_default
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise webob.exc.HTTPBadRequest(
+            _('limit must be a non-negative integer, not %s.')
+            % _shorten(value))
+    return min(limit, CONF.api_limit_max)
+
+
+def isotime(value):
+    """UTC timestamps as the Images API shows them: 2026-11-30T15:00:00Z."""
+    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
+
+
+def json_body(schema, content_types=(JSON_TYPE,)):
+    """Decorate a handler that takes a JSON body valid under ``schema``.
+
+    The body is checked before the handler runs, so a bad body is a 400
+    whatever else is wrong; the handler reads it with ``body(req)``.
+    """
+    def decorator(handler):
+        @functools.wraps(handler)
+        def wrapped(req):
+            req.environ[BODY_KEY] = extract_json(req, schema, content_types)
+            return handler(req)
+        wrapped.body_schema = schema
+        return wrapped
+    return decorator
+
+
+def body(req):
+    return req.environ[BODY_KEY]

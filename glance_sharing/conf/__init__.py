@@ -1,0 +1,18 @@
+"""The configuration object and the registration of every option group."""
+
+from oslo_config import cfg
+
+from glance_sharing.conf import api
+from glance_sharing.conf import database
+from glance_sharing.conf import paste
+from glance_sharing.conf import sharing
+
+CONF = cfg.CONF
+
+_MODULES = (api, database, paste, sharing)
+
+
+def register_opts(conf):
+    """Register every glance-sharing option on ``conf``."""
+    for module in _MODULES:
+        module.register_opts(conf)

@@ -1,0 +1,25 @@
+"""Option listing for oslo-config-generator."""
+
+import collections
+
+from oslo_db import options as db_options
+
+from glance_sharing.conf import api
+from glance_sharing.conf import database
+from glance_sharing.conf import paste
+from glance_sharing.conf import sharing
+
+
+def list_opts():
+    """Every option of ours, grouped, for the sample configuration."""
+    groups = collections.defaultdict(list)
+    for module in (api, database, paste, sharing):
+        for group, opts in module.list_opts().items():
+            groups[group].extend(opts)
+    return list(groups.items())
+
+
+def set_lib_defaults():
+    """Our defaults for library options, shown in the generated sample."""
+    db_options.set_defaults(db_options.cfg.CONF,
+                            connection=database.DEFAULT_CONNECTION)

@@ -1,0 +1,25 @@
+"""The per-request context: who is calling, and their DB transaction."""
+
+from oslo_context import context
+from oslo_db.sqlalchemy import enginefacade
+
+
+@enginefacade.transaction_context_provider
+class RequestContext(context.RequestContext):
+    """An oslo.context RequestContext that also carries DB transactions."""
+
+    def __init__(self, is_admin=None, **kwargs):
+        super().__init__(is_admin=bool(is_admin), **kwargs)
+        # Keystone role names are case-insensitive; policy checks are not.
+        self.roles = [role.lower() for role in self.roles]
+
+    @property
+    def owner(self):
+        """The identity that owns the images this caller creates."""
+        return self.project_id
+
+
+def get_admin_context():
+    """A context for operator tools that act outside any request."""
+    return RequestContext(is_admin=True, roles=['admin'],
+                          overwrite=False)

@@ -1,0 +1,140 @@
+"""SQLAlchemy models. Constraint and index names are explicit and stable."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy import orm
+
+VISIBILITIES = ('public', 'community', 'shared', 'private')
+MEMBER_STATUSES = ('pending', 'accepted', 'rejected')
+
+_TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
+
+
+def Id(length=255):
+    """An identifier column type that compares case-sensitively everywhere.
+
+    MySQL's default collations fold case, which would make the project ids
+    "ABC" and "abc" collide; a binary collation keeps them apart, as they
+    are on PostgreSQL and SQLite.
+    """
+    return sa.String(length).with_variant(
+        mysql.VARCHAR(length, charset='utf8mb4', collation='utf8mb4_bin'),
+        'mysql', 'mariadb')
+
+
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class Image(Base):
+    __tablename__ = 'images'
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.column('visibility').in_(VISIBILITIES),
+            name='ck_images_visibility'),
+        sa.Index('ix_images_owner', 'owner'),
+        sa.Index('ix_images_visibility', 'visibility'),
+        sa.Index('ix_images_created_at_id', 'created_at', 'id'),
+        _TABLE_ARGS,
+    )
+
+    id = sa.Column(Id(36), primary_key=True)
+    name = sa.Column(sa.String(255))
+    status = sa.Column(sa.String(30), nullable=False)
+    visibility = sa.Column(sa.String(9), nullable=False)
+    owner = sa.Column(Id())
+    container_format = sa.Column(sa.String(32))
+    disk_format = sa.Column(sa.String(32))
+    size = sa.Column(sa.BigInteger)
+    virtual_size = sa.Column(sa.BigInteger)
+    checksum = sa.Column(sa.String(32))
+    os_hash_algo = sa.Column(sa.String(64))
+    os_hash_value = sa.Column(sa.String(128))
+    min_disk = sa.Column(sa.Integer, nullable=False)
+    min_ram = sa.Column(sa.Integer, nullable=False)
+    protected = sa.Column(sa.Boolean, nullable=False)
+    os_hidden = sa.Column(sa.Boolean, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    updated_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class ImageProperty(Base):
+    """An additional (custom) property of an image."""
+
+    __tablename__ = 'image_properties'
+    __table_args__ = (_TABLE_ARGS,)
+
+    image_id = sa.Column(
+        Id(36), sa.ForeignKey('images.id', name='fk_image_properties_image',
+                              ondelete='CASCADE'),
+        primary_key=True)
+    name = sa.Column(Id(255), primary_key=True)
+    value = sa.Column(sa.Text, nullable=False)
+
+
+class ImageTag(Base):
+    __tablename__ = 'image_tags'
+    __table_args__ = (
+        sa.Index('ix_image_tags_value', 'value'),
+        _TABLE_ARGS,
+    )
+
+    image_id = sa.Column(
+        Id(36), sa.ForeignKey('images.id', name='fk_image_tags_image',
+                              ondelete='CASCADE'),
+        primary_key=True)
+    value = sa.Column(Id(255), primary_key=True)
+
+
+class ImageMember(Base):
+    """A live share of an image with one member. Deleted rows are removed.
+
+    The unique constraint is what makes a duplicate share impossible,
+    whatever the race; the history table keeps what was removed.
+    """
+
+    __tablename__ = 'image_members'
+    __table_args__ = (
+        sa.UniqueConstraint('image_id', 'member',
+                            name='uniq_image_members0image_id0member'),
+        sa.CheckConstraint(
+            sa.column('status').in_(MEMBER_STATUSES),
+            name='ck_image_members_status'),
+        # Serves a consumer's image list: "shares to me with status X".
+        sa.Index('ix_image_members_member_status', 'member', 'status'),
+        _TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    image_id = sa.Column(
+        Id(36), sa.ForeignKey('images.id', name='fk_image_members_image',
+                              ondelete='CASCADE'),
+        nullable=False)
+    member = sa.Column(Id(), nullable=False)
+    status = sa.Column(sa.String(20), nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    updated_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class ImageMemberHistory(Base):
+    """Every create, status change and delete of a membership, appended.
+
+    No foreign key: the history outlives the image.
+    """
+
+    __tablename__ = 'image_member_history'
+    __table_args__ = (
+        sa.Index('ix_image_member_history_image_member',
+                 'image_id', 'member'),
+        _TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    image_id = sa.Column(Id(36), nullable=False)
+    member = sa.Column(Id(), nullable=False)
+    action = sa.Column(sa.String(10), nullable=False)
+    status = sa.Column(sa.String(20))
+    user_id = sa.Column(Id())
+    project_id = sa.Column(Id())
+    request_id = sa.Column(sa.String(64))
+    created_at = sa.Column(sa.DateTime, nullable=False)
