@@ -1,6 +1,7 @@
 """A healthcheck backend that reports the node unhealthy without its DB."""
 
 from oslo_db import exception as db_exc
+from oslo_middleware import healthcheck
 from oslo_middleware.healthcheck import pluginbase
 import sqlalchemy as sa
 
@@ -21,3 +22,31 @@ class DatabaseHealthcheck(pluginbase.HealthcheckBaseExtension):
                 reason='database unreachable: %s' % type(exc).__name__)
         return pluginbase.HealthcheckResult(available=True,
                                             reason='database reachable')
+
+
+class HealthcheckFilter:
+    """Serve oslo.middleware's healthcheck app at its path, before auth.
+
+    oslo.middleware ships the healthcheck as an application only; this
+    filter puts it in the pipeline so it still gets a request id.
+    """
+
+    def __init__(self, application, healthcheck, path):
+        self.application = application
+        self.healthcheck = healthcheck
+        self.path = path
+
+    @classmethod
+    def factory(cls, global_config, **local_config):
+        path = local_config.get('path', '/healthcheck')
+        app = healthcheck.Healthcheck.app_factory(global_config,
+                                                  **local_config)
+
+        def make_filter(application):
+            return cls(application, app, path)
+        return make_filter
+
+    def __call__(self, environ, start_response):
+        if environ.get('PATH_INFO') == self.path:
+            return self.healthcheck(environ, start_response)
+        return self.application(environ, start_response)
