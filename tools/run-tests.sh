@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Run the whole test suite (unit, API, database, concurrency) with stestr
+# in the project virtualenv, then restate stestr's totals on the last
+# line as "N passed, N failed, N skipped". Extra arguments go to
+# "stestr run" (a test filter, --serial, ...).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+tools/install-venv.sh || exit 1
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+.venv/bin/stestr run "$@" 2>&1 | tee "$out"
+rc=${PIPESTATUS[0]}
+count() { sed -n "s/^ - $1: \([0-9]*\)$/\1/p" "$out" | tail -n 1; }
+passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+if [ "$rc" -eq 0 ] && [ "${passed:-0}" -eq 0 ]; then
+    echo "No test ran." >&2
+    exit 1
+fi
+exit "$rc"
