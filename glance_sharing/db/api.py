@@ -331,8 +331,11 @@ def _record(context, member, action):
 
 
 def _member_query(context, image_id, image_owner):
-    """Rows of ``image_id`` the caller may see: all for owner and admin,
-    otherwise only the caller's own."""
+    """Rows of ``image_id`` the caller may see.
+
+    All of them for the image owner and admins, otherwise only the
+    caller's own.
+    """
     Member = models.ImageMember
     query = sa.select(Member).where(Member.image_id == image_id)
     if not context.is_admin and image_owner != context.project_id:
@@ -422,8 +425,11 @@ def member_create(context, image_id, member, quota):
 
 @writer
 def member_update(context, image_id, member, status):
-    """Set a member's status. Never creates a row: a membership removed
-    meanwhile stays removed (MemberNotFound)."""
+    """Set a member's status.
+
+    Never creates a row: a membership removed meanwhile stays removed
+    (MemberNotFound).
+    """
     session = context.session
     Member = models.ImageMember
     _lock_shared_image(context, image_id)

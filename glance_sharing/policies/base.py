@@ -10,7 +10,8 @@ ADMIN_OR_PROJECT_MEMBER = f'{ADMIN} or ({PROJECT_MEMBER})'
 ADMIN_OR_PROJECT_READER = f'{ADMIN} or ({PROJECT_READER})'
 # %(member_id)s is the caller's project when the caller is a member of the
 # image (any status), and absent otherwise.
-ADMIN_OR_SHARED_MEMBER = f'{ADMIN} or (role:member and project_id:%(member_id)s)'
+ADMIN_OR_SHARED_MEMBER = (
+    f'{ADMIN} or (role:member and project_id:%(member_id)s)')
 ADMIN_OR_PROJECT_READER_OR_SHARED_MEMBER = (
     f'{ADMIN} or role:reader and '
     '(project_id:%(project_id)s or project_id:%(member_id)s)')

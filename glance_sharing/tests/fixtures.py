@@ -17,8 +17,7 @@ PASTE_INI = os.path.join(REPO_ROOT, 'etc', 'glance-sharing', 'api-paste.ini')
 
 
 class ConfFixture(config_fixture.Config):
-    """Our options registered and parsed from nothing, noauth, a clean
-    policy enforcer."""
+    """Our options, parsed from no file, with noauth and a fresh enforcer."""
 
     def setUp(self):
         super().setUp()
@@ -36,8 +35,10 @@ class ConfFixture(config_fixture.Config):
 
 
 class Database(fixtures.Fixture):
-    """A new database at ``url`` (default: an SQLite file in a temporary
-    folder), migrated to head and used by the DB API until cleanup."""
+    """A new database, migrated to head, used by the DB API until cleanup.
+
+    ``url`` defaults to an SQLite file in a temporary folder.
+    """
 
     def __init__(self, conf, url=None):
         super().__init__()

@@ -2,8 +2,8 @@
 
 from glance_sharing.db import api as db_api
 from glance_sharing import exception
-from glance_sharing import policy
 from glance_sharing.policies import images as image_policies
+from glance_sharing import policy
 
 
 def visible_image(context, image_id, details=False):

@@ -13,10 +13,9 @@ from glance_sharing.api.schemas import images as schemas
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
-from glance_sharing import exception
 from glance_sharing.i18n import _
-from glance_sharing import policy
 from glance_sharing.policies import images as rules
+from glance_sharing import policy
 
 # Core values an image shows, in the order of the DB columns.
 CORE_FIELDS = ('id', 'name', 'status', 'visibility', 'protected',
@@ -108,7 +107,7 @@ def create_image(req):
     image = db_api.image_create(context, values, extra, tags)
     response = util.json_response(req, format_image(image), status=201)
     response.location = '%s/v2/images/%s' % (util.base_url(req),
-                                              image['id'])
+                                             image['id'])
     return response
 
 

@@ -1,0 +1,113 @@
+"""Run glance-sharing as a real multi-process server for tests.
+
+The server is gunicorn with several worker processes serving
+glance_sharing.wsgi.api:application, configured through a temporary
+OS_GLANCE_SHARING_CONFIG_DIR, so tests exercise exactly what an operator
+deploys: the Paste file, config loading, and processes that share only
+the database.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import fixtures
+import requests
+
+from glance_sharing.tests import fixtures as gs_fixtures
+
+BIN_DIR = os.path.dirname(sys.executable)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class ServiceProcess(fixtures.Fixture):
+    """glance-sharing under gunicorn on 127.0.0.1, stopped on cleanup.
+
+    ``options`` maps "section" to {option: value} and is written into
+    glance-sharing.conf after the defaults (noauth, ``db_url``).
+    """
+
+    def __init__(self, db_url=None, workers=4, options=None):
+        super().__init__()
+        self.db_url = db_url
+        self.workers = workers
+        self.options = options or {}
+
+    def _write_conf(self, path):
+        sections = {
+            'DEFAULT': {'debug': 'False'},
+            'api': {'auth_strategy': 'noauth'},
+            'database': {'connection': self.db_url},
+        }
+        for section, values in self.options.items():
+            sections.setdefault(section, {}).update(values)
+        with open(path, 'w') as conf_file:
+            for section, values in sections.items():
+                conf_file.write('[%s]\n' % section)
+                for key, value in values.items():
+                    conf_file.write('%s = %s\n' % (key, value))
+                conf_file.write('\n')
+
+    def _setUp(self):
+        self.config_dir = self.useFixture(fixtures.TempDir()).path
+        if self.db_url is None:
+            self.db_url = 'sqlite:///' + os.path.join(self.config_dir,
+                                                      'glance-sharing.sqlite')
+        self.conf_path = os.path.join(self.config_dir, 'glance-sharing.conf')
+        self._write_conf(self.conf_path)
+        shutil.copy(gs_fixtures.PASTE_INI, self.config_dir)
+        self.log_path = os.path.join(self.config_dir, 'server.log')
+        subprocess.run(
+            [os.path.join(BIN_DIR, 'glance-sharing-manage'),
+             '--config-file', self.conf_path, 'db', 'sync'],
+            check=True, capture_output=True)
+        self.port = free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        env = dict(os.environ, OS_GLANCE_SHARING_CONFIG_DIR=self.config_dir)
+        self.log_file = open(self.log_path, 'ab')
+        self.addCleanup(self.log_file.close)
+        self.process = subprocess.Popen(
+            [os.path.join(BIN_DIR, 'gunicorn'), '--workers',
+             str(self.workers), '--bind', '127.0.0.1:%d' % self.port,
+             '--graceful-timeout', '5', '--timeout', '60',
+             'glance_sharing.wsgi.api:application'],
+            env=env, stdout=self.log_file, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        self.addCleanup(self._stop)
+        self._wait_until_up()
+
+    def _wait_until_up(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError('glance-sharing exited; see %s:\n%s' % (
+                    self.log_path, self.log()))
+            try:
+                if requests.get(self.url + '/versions', timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError('glance-sharing did not start in %ds' % timeout)
+
+    def _stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def log(self):
+        with open(self.log_path, errors='replace') as log_file:
+            return log_file.read()
