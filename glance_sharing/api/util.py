@@ -42,7 +42,8 @@ def error_response(req, exc):
             response.headers[name] = value
     message = exc.detail or exc.explanation
     request_id = req.environ.get('openstack.request_id')
-    response.json_body = error_body(exc.code, exc.title, message, request_id)
+    response.body = jsonutils.dump_as_bytes(
+        error_body(exc.code, exc.title, message, request_id))
     return response
 
 
