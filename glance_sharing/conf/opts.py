@@ -2,6 +2,7 @@
 
 import collections
 
+from oslo_config import cfg
 from oslo_db import options as db_options
 
 from glance_sharing.conf import api
@@ -21,5 +22,5 @@ def list_opts():
 
 def set_lib_defaults():
     """Our defaults for library options, shown in the generated sample."""
-    db_options.set_defaults(db_options.cfg.CONF,
-                            connection=database.DEFAULT_CONNECTION)
+    cfg.set_defaults(db_options.database_opts,
+                     connection=database.DEFAULT_CONNECTION)
