@@ -194,16 +194,15 @@ def image_delete(context, image_id):
     """
     session = context.session
     Member = models.ImageMember
+    _lock_image(context, image_id)
     removed = [_member_dict(m) for m in session.scalars(
         sa.select(Member).where(Member.image_id == image_id))]
     for member in removed:
         _record(context, member, 'delete')
     for model in (Member, models.ImageProperty, models.ImageTag):
         session.execute(sa.delete(model).where(model.image_id == image_id))
-    result = session.execute(
+    session.execute(
         sa.delete(models.Image).where(models.Image.id == image_id))
-    if result.rowcount == 0:
-        raise exception.ImageNotFound(image_id=image_id)
     return removed
 
 
@@ -211,6 +210,7 @@ def image_delete(context, image_id):
 def tag_add(context, image_id, tag, quota):
     session = context.session
     Tag = models.ImageTag
+    _lock_image(context, image_id)
     exists = session.scalar(sa.select(Tag.value).where(
         Tag.image_id == image_id, Tag.value == tag))
     if exists is None:
@@ -373,17 +373,24 @@ def member_get(context, image, member):
     return _member_dict(row)
 
 
-def _lock_shared_image(context, image_id):
-    """Lock the image row until commit; it must still exist and be shared.
+def _lock_image(context, image_id):
+    """Lock the image row until commit and return its visibility.
 
-    Every member write takes this lock first, so writes to one image's
-    members run one after another on every backend.
+    Every write that hangs rows on an image takes this lock first, so
+    such writes to one image run one after another on every backend, and
+    none can add rows to an image that is being deleted.
     """
     visibility = context.session.scalar(
         sa.select(models.Image.visibility)
         .where(models.Image.id == image_id).with_for_update())
     if visibility is None:
         raise exception.ImageNotFound(image_id=image_id)
+    return visibility
+
+
+def _lock_shared_image(context, image_id):
+    """Lock the image row; it must still exist and be shared."""
+    visibility = _lock_image(context, image_id)
     if visibility != 'shared':
         raise exception.ImageNotShared(image_id=image_id,
                                        visibility=visibility)
