@@ -7,8 +7,10 @@ MEMBER_ID = {
     'minLength': 1,
     'maxLength': 255,
     # No whitespace, control characters or "/": such an id could never
-    # be addressed in a member URL, or is a typo of a real one.
-    'pattern': r'^[^\s/\x00-\x1f\x7f]+$',
+    # be addressed in a member URL, or is a typo of a real one. Said as
+    # "contains none of", since a "^...$" pattern lets a trailing newline
+    # through ("$" also matches before a final "\n").
+    'not': {'pattern': r'[\s/\x00-\x1f\x7f]'},
     'description': 'a project ID: a string of 1 to 255 characters without '
                    'whitespace, control characters or "/"',
 }
