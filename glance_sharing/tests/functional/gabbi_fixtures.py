@@ -8,6 +8,7 @@ import os
 import uuid
 
 from gabbi import fixture
+from oslo_middleware import sizelimit
 
 from glance_sharing.conf import CONF
 from glance_sharing import deploy
@@ -58,3 +59,14 @@ class MemberQuotaFixture(APIFixture):
     def start_fixture(self):
         super().start_fixture()
         self.conf_fixture.config(image_member_quota=2)
+
+
+class BodyLimitFixture(APIFixture):
+    """A small [oslo_middleware] max_request_body_size (1024 bytes)."""
+
+    def start_fixture(self):
+        super().start_fixture()
+        self.conf_fixture.register_opts(sizelimit.OPTS,
+                                        group='oslo_middleware')
+        self.conf_fixture.config(max_request_body_size=1024,
+                                 group='oslo_middleware')
