@@ -128,7 +128,11 @@ WRITABLE = {name: copy.deepcopy(prop) for name, prop in PROPERTIES.items()
 
 CREATE = {
     'type': 'object',
-    'properties': WRITABLE,
+    # The body is validated before the handler runs, so read-only and
+    # reserved names take any value here; the handler then refuses them
+    # with 403, as Glance does, instead of a 400 about their type.
+    'properties': dict(WRITABLE, **{name: {}
+                                    for name in READ_ONLY | RESERVED}),
     'additionalProperties': ADDITIONAL_PROPERTY,
 }
 
