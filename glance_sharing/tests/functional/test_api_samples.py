@@ -24,11 +24,14 @@ from glance_sharing.tests import fixtures
 API_REF = os.path.join(fixtures.REPO_ROOT, 'api-ref', 'source')
 SAMPLES = os.path.join(API_REF, 'samples')
 HOST = 'http://images.example.com:9292'
+JSON_PATCH = 'application/openstack-images-v2.1-json-patch'
 
 # Sample file -> the test that checks it. A sample file not listed here,
 # or listed but left unchecked by its test, fails the suite.
 COVERAGE = {
     'error-response.json': 'test_error_body',
+    'image-create-request.json': 'test_create_image',
+    'image-create-response.json': 'test_create_image',
     'image-member-create-request.json': 'test_create_member',
     'image-member-create-response.json': 'test_create_member',
     'image-member-details-response.json': 'test_show_member',
@@ -36,8 +39,14 @@ COVERAGE = {
     'image-member-update-response.json': 'test_update_member',
     'image-members-list-paged-response.json': 'test_list_members_paged',
     'image-members-list-response.json': 'test_list_members',
+    'image-show-response.json': 'test_show_image',
+    'image-update-request.json': 'test_update_image',
+    'image-update-response.json': 'test_update_image',
+    'images-list-response.json': 'test_list_images',
+    'schemas-image-show-response.json': 'test_image_schemas',
     'schemas-image-member-show-response.json': 'test_member_schemas',
     'schemas-image-members-list-response.json': 'test_member_schemas',
+    'schemas-images-list-response.json': 'test_image_schemas',
     'versions-response.json': 'test_versions',
 }
 
@@ -272,6 +281,77 @@ class TestApiSamples(testtools.TestCase):
                            self.call('GET', '/v2/schemas/member'))
         self.assert_sample('schemas-image-members-list-response.json',
                            self.call('GET', '/v2/schemas/members'))
+
+    # --- image calls ---
+
+    def _sample_image(self):
+        """Create the image of the create request sample; its id."""
+        body = self._read_unassigned('image-create-request.json')
+        response = self.call('POST', '/v2/images', body)
+        self.assertEqual(201, response.status_int, response.text)
+        return response.json['id']
+
+    def _update_sample_image(self, image_id, body):
+        response = self.call('PATCH', '/v2/images/%s' % image_id, body,
+                             content_type=JSON_PATCH)
+        self.assertEqual(200, response.status_int, response.text)
+        return response
+
+    def test_create_image(self):
+        response = self.call(
+            'POST', '/v2/images',
+            self.request_sample('image-create-request.json'))
+        self.assert_sample('image-create-response.json', response,
+                           status=201)
+        self.assertEqual(HOST + response.json['self'], response.location)
+
+    def test_show_image(self):
+        image_id = self._sample_image()
+        response = self.call('GET', '/v2/images/%s' % image_id)
+        self.assert_sample('image-show-response.json', response)
+
+    def test_update_image(self):
+        image_id = self._sample_image()
+        response = self._update_sample_image(
+            image_id, self.request_sample('image-update-request.json'))
+        self.assert_sample('image-update-response.json', response)
+
+    def test_list_images(self):
+        # As documented: a project that accepted one shared image and owns
+        # none lists exactly that image.
+        image_id = self._sample_image()
+        self._update_sample_image(
+            image_id, self._read_unassigned('image-update-request.json'))
+        consumer = uuid.uuid4().hex
+        self.add_member(image_id, consumer)
+        response = self.call(
+            'PUT', '/v2/images/%s/members/%s' % (image_id, consumer),
+            {'status': 'accepted'}, project=consumer)
+        self.assertEqual(200, response.status_int, response.text)
+        response = self.call('GET', '/v2/images', project=consumer)
+        self.assert_sample('images-list-response.json', response)
+
+    def test_delete_image_and_tags(self):
+        # Documented without samples: 204 and an empty body each time.
+        image_id = self.create_shared_image()
+        self.add_member(image_id, uuid.uuid4().hex)
+        tag = '/v2/images/%s/tags/beefy' % image_id
+        for method in ('PUT', 'PUT', 'DELETE'):
+            response = self.call(method, tag)
+            self.assertEqual(204, response.status_int, response.text)
+            self.assertEqual(b'', response.body)
+        self.assertEqual(404, self.call('DELETE', tag).status_int)
+        response = self.call('DELETE', '/v2/images/%s' % image_id)
+        self.assertEqual(204, response.status_int, response.text)
+        self.assertEqual(b'', response.body)
+        self.assertEqual(
+            404, self.call('GET', '/v2/images/%s' % image_id).status_int)
+
+    def test_image_schemas(self):
+        self.assert_sample('schemas-image-show-response.json',
+                           self.call('GET', '/v2/schemas/image'))
+        self.assert_sample('schemas-images-list-response.json',
+                           self.call('GET', '/v2/schemas/images'))
 
     # --- versions ---
 
