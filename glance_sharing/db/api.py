@@ -28,9 +28,35 @@ _WRITE_INTENT = contextvars.ContextVar('glance_sharing_write_intent',
 
 
 def _on_engine_create(engine):
-    if engine.dialect.name != 'sqlite':
-        return
+    if engine.dialect.name in ('mysql', 'mariadb'):
+        _setup_mysql(engine)
+    elif engine.dialect.name == 'sqlite':
+        _setup_sqlite(engine)
+
+
+def _setup_mysql(engine):
+    @sa.event.listens_for(engine, 'connect')
+    def _utf8mb4(dbapi_con, con_record):
+        # oslo.db asks for charset "utf8" (3-byte) unless the URL names
+        # one; our tables are utf8mb4, and a 4-byte character in a
+        # parameter would otherwise fail as an illegal mix of collations.
+        if hasattr(dbapi_con, 'set_character_set'):
+            dbapi_con.set_character_set('utf8mb4')
+        else:
+            with dbapi_con.cursor() as cursor:
+                cursor.execute('SET NAMES utf8mb4')
+
+    # oslo.db tested a connection before this hook ran; drop it from the
+    # pool so that every connection in use went through the listener.
+    engine.pool.dispose()
+
+
+def _setup_sqlite(engine):
     from glance_sharing.conf import CONF
+    from glance_sharing.conf import database as database_conf
+    # Tools and tests may start an engine before anything registered the
+    # option; registering the same option again is harmless.
+    CONF.register_opts(database_conf.SQLITE_OPTS, group='database')
     busy_timeout = CONF.database.sqlite_busy_timeout
 
     @sa.event.listens_for(engine, 'connect')

@@ -21,11 +21,22 @@ def make_context(project=None, roles=('reader', 'member'), admin=False):
 
 
 class TestCase(testtools.TestCase):
+    """Configuration and a migrated database on ``db_backend``.
+
+    ``db_backend`` is 'sqlite' unless a subclass or a scenario
+    (fixtures.BACKEND_SCENARIOS) says 'mysql' or 'postgresql'.
+    """
+
+    db_backend = 'sqlite'
 
     def setUp(self):
         super().setUp()
         self.conf_fixture = self.useFixture(fixtures.ConfFixture(CONF))
-        self.db = self.useFixture(fixtures.Database(CONF))
+        reason = fixtures.backend_unavailable(self.db_backend)
+        if reason:
+            skip_or_fail(self, reason)
+        self.db = self.useFixture(
+            fixtures.Database(CONF, backend=self.db_backend))
 
 
 def skip_or_fail(test, reason):

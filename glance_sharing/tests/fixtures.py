@@ -1,9 +1,13 @@
 """Test fixtures: configuration, a fresh database, and the WSGI app."""
 
 import os
+import uuid
 
 import fixtures
 from oslo_config import fixture as config_fixture
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import provision
+from oslo_db.sqlalchemy import utils as db_utils
 from oslo_log import log as logging
 
 from glance_sharing import conf as gs_conf
@@ -14,6 +18,71 @@ from glance_sharing import policy
 REPO_ROOT = os.path.abspath(
     os.path.join(os.path.dirname(__file__), '..', '..'))
 PASTE_INI = os.path.join(REPO_ROOT, 'etc', 'glance-sharing', 'api-paste.ini')
+
+BACKENDS = ('sqlite', 'mysql', 'postgresql')
+# testscenarios scenarios that run a test class once per backend.
+BACKEND_SCENARIOS = [(name, {'db_backend': name}) for name in BACKENDS]
+
+# oslo.db provisioning reads admin URLs (';'-separated) from this variable;
+# without it, we use the servers every development and CI machine runs on
+# 127.0.0.1 (trust or empty-password root accounts), not oslo.db's
+# "openstack_citest" convention.
+ADMIN_CONNECTION_ENV = 'OS_TEST_DBAPI_ADMIN_CONNECTION'
+DEFAULT_ADMIN_URLS = (
+    # No charset: the DB API must get utf8mb4 connections without one.
+    'mysql+pymysql://root@127.0.0.1:3306/test',
+    'postgresql+psycopg2://root@127.0.0.1:5432/test',
+)
+
+
+def _use_local_admin_urls():
+    if os.environ.get(ADMIN_CONNECTION_ENV):
+        return
+    for url in DEFAULT_ADMIN_URLS:
+        url = db_utils.make_url(url)
+        name = url.get_backend_name()
+        provision.Backend.backends_by_database_type[name] = provision.Backend(
+            name, url)
+
+
+_use_local_admin_urls()
+
+
+def backend_unavailable(backend):
+    """Why databases cannot be made on ``backend``, or None if they can."""
+    if backend == 'sqlite':
+        return None
+    try:
+        provision.Backend.backend_for_database_type(backend)
+    except db_exc.BackendNotAvailable as exc:
+        return str(exc)
+    return None
+
+
+class ProvisionedDatabase(fixtures.Fixture):
+    """A new, empty database on ``backend``, dropped on cleanup.
+
+    ``url`` is its connection URL (password included). For SQLite it is a
+    file in a temporary folder; for MySQL and PostgreSQL a database with a
+    random name, made through the oslo.db provisioning admin connection.
+    """
+
+    def __init__(self, backend='sqlite'):
+        super().__init__()
+        self.backend = backend
+
+    def _setUp(self):
+        if self.backend == 'sqlite':
+            folder = self.useFixture(fixtures.TempDir()).path
+            self.url = 'sqlite:///' + os.path.join(folder, 'test.sqlite')
+            return
+        backend = provision.Backend.backend_for_database_type(self.backend)
+        self.name = 'gs_' + uuid.uuid4().hex[:16]
+        backend.create_named_database(self.name)
+        self.addCleanup(backend.drop_named_database, self.name,
+                        conditional=True)
+        self.url = backend.provisioned_database_url(
+            self.name).render_as_string(hide_password=False)
 
 
 class ConfFixture(config_fixture.Config):
@@ -37,20 +106,24 @@ class ConfFixture(config_fixture.Config):
 class Database(fixtures.Fixture):
     """A new database, migrated to head, used by the DB API until cleanup.
 
-    ``url`` defaults to an SQLite file in a temporary folder.
+    Without ``url``, a new database is made on ``backend`` ('sqlite', the
+    default, 'mysql' or 'postgresql'; see ProvisionedDatabase) and dropped
+    afterwards. ``manager`` is the enginefacade the DB API then uses.
     """
 
-    def __init__(self, conf, url=None):
+    def __init__(self, conf, url=None, backend='sqlite'):
         super().__init__()
         self.conf = conf
         self.url = url
+        self.backend = backend
 
     def _setUp(self):
         if self.url is None:
-            folder = self.useFixture(fixtures.TempDir()).path
-            self.url = 'sqlite:///' + os.path.join(folder, 'test.sqlite')
+            self.url = self.useFixture(
+                ProvisionedDatabase(self.backend)).url
         self.conf.set_override('connection', self.url, group='database')
-        manager = db_api.main_context_manager.make_new_manager()
+        manager = self.manager = (
+            db_api.main_context_manager.make_new_manager())
         manager.configure(connection=self.url)
         self.addCleanup(db_api.main_context_manager.patch_factory(manager))
         self.addCleanup(manager.dispose_pool)

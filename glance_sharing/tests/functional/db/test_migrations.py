@@ -1,0 +1,151 @@
+"""Migrations on SQLite, MySQL and PostgreSQL: a walk, and model sync.
+
+Databases come from oslo.db's provisioning (test_fixtures): each test gets
+a new database with a random name on the server of its backend, found
+through OS_TEST_DBAPI_ADMIN_CONNECTION or the servers on 127.0.0.1 (see
+glance_sharing.tests.fixtures).
+"""
+
+import os
+
+from alembic import script as alembic_script
+from oslo_db.sqlalchemy import test_fixtures
+from oslo_db.sqlalchemy import test_migrations
+import sqlalchemy as sa
+import testtools
+
+from glance_sharing.conf import CONF
+from glance_sharing.db import api as db_api
+from glance_sharing.db import migration
+from glance_sharing.db import models
+from glance_sharing.tests import fixtures as gs_fixtures
+
+ID_COLUMNS = {
+    'images': {'id', 'owner'},
+    'image_properties': {'image_id', 'name'},
+    'image_tags': {'image_id', 'value'},
+    'image_members': {'image_id', 'member'},
+    'image_member_history': {'image_id', 'member', 'user_id', 'project_id'},
+}
+
+
+class _OurFacade:
+    def get_enginefacade(self):
+        return db_api.main_context_manager
+
+
+class SQLiteFixture(_OurFacade, test_fixtures.OpportunisticDbFixture):
+    pass
+
+
+class MySQLFixture(_OurFacade, test_fixtures.MySQLOpportunisticFixture):
+    pass
+
+
+class PostgresqlFixture(_OurFacade,
+                        test_fixtures.PostgresqlOpportunisticFixture):
+    pass
+
+
+class _MigrationsTest(test_fixtures.OpportunisticDBTestMixin,
+                      testtools.TestCase):
+    # A missing server is a skip on a laptop and a failure in CI.
+    SKIP_ON_UNAVAILABLE_DB = os.environ.get('CI', '').lower() != 'true'
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(gs_fixtures.ConfFixture(CONF))
+        self.engine = db_api.main_context_manager.writer.get_engine()
+
+
+class _Walk:
+    """Upgrade one revision at a time, checking each one's result."""
+
+    def test_walk_versions(self):
+        self.assertIsNone(migration.version())
+        scripts = alembic_script.ScriptDirectory.from_config(
+            migration._config(None))
+        revisions = [r.revision for r in scripts.walk_revisions()]
+        revisions.reverse()
+        self.assertEqual(migration.head(), revisions[-1])
+        for revision in revisions:
+            pre = getattr(self, '_pre_upgrade_%s' % revision, None)
+            data = pre(self.engine) if pre else None
+            migration.upgrade(revision)
+            self.assertEqual(revision, migration.version())
+            getattr(self, '_check_%s' % revision)(self.engine, data)
+        # Upgrading a database at head changes nothing.
+        migration.upgrade()
+        self.assertEqual(revisions[-1], migration.version())
+
+    def _check_0001(self, engine, data):
+        inspector = sa.inspect(engine)
+        self.assertEqual(set(ID_COLUMNS) | {'alembic_version'},
+                         set(inspector.get_table_names()))
+        indexes = {i['name']: i['column_names']
+                   for i in inspector.get_indexes('image_members')}
+        self.assertEqual(['member', 'status'],
+                         indexes['ix_image_members_member_status'])
+        uniques = {u['name']: u['column_names']
+                   for u in inspector.get_unique_constraints('image_members')}
+        self.assertEqual(['image_id', 'member'],
+                         uniques['uniq_image_members0image_id0member'])
+        fks = inspector.get_foreign_keys('image_members')
+        self.assertEqual([('images', ['id'], 'CASCADE')],
+                         [(fk['referred_table'], fk['referred_columns'],
+                           fk['options'].get('ondelete', '').upper())
+                          for fk in fks])
+        self._check_backend_0001(engine)
+
+    def _check_backend_0001(self, engine):
+        pass
+
+
+class _ModelsSync(test_migrations.ModelsMigrationsSync):
+    """The models and the migrations describe the same schema."""
+
+    def db_sync(self, engine):
+        migration.upgrade()
+
+    def get_engine(self):
+        return self.engine
+
+    def get_metadata(self):
+        return models.Base.metadata
+
+
+class TestMigrationsSQLite(_Walk, _ModelsSync, _MigrationsTest):
+    FIXTURE = SQLiteFixture
+
+
+class TestMigrationsMySQL(_Walk, _ModelsSync, _MigrationsTest):
+    FIXTURE = MySQLFixture
+
+    def _check_backend_0001(self, engine):
+        with engine.connect() as connection:
+            tables = dict(connection.execute(sa.text(
+                'SELECT table_name, engine FROM information_schema.tables '
+                'WHERE table_schema = DATABASE()')).all())
+            columns = connection.execute(sa.text(
+                'SELECT table_name, column_name, character_set_name, '
+                'collation_name FROM information_schema.columns '
+                'WHERE table_schema = DATABASE() '
+                'AND character_set_name IS NOT NULL')).all()
+        self.assertEqual({'InnoDB'}, set(tables.values()))
+        checked = set()
+        for table, column, charset, collation in columns:
+            if table == 'alembic_version':
+                continue
+            checked.add((table, column))
+            # Every text column can hold any Unicode character.
+            self.assertEqual('utf8mb4', charset, (table, column))
+            if column in ID_COLUMNS[table]:
+                # Ids compare byte for byte: "ABC" is not "abc".
+                self.assertEqual('utf8mb4_bin', collation, (table, column))
+        self.assertEqual(
+            {(t, c) for t, cols in ID_COLUMNS.items() for c in cols},
+            {(t, c) for t, c in checked if c in ID_COLUMNS[t]})
+
+
+class TestMigrationsPostgreSQL(_Walk, _ModelsSync, _MigrationsTest):
+    FIXTURE = PostgresqlFixture
