@@ -17,6 +17,7 @@ from oslo_serialization import jsonutils
 import testtools
 import webob
 
+from glance_sharing.api import router
 from glance_sharing.conf import CONF
 from glance_sharing import deploy
 from glance_sharing.tests import fixtures
@@ -199,6 +200,18 @@ class TestApiSamples(testtools.TestCase):
                     included.update(re.findall(
                         r'literalinclude::\s+samples/(\S+)', f.read()))
         self.assertEqual(sorted(COVERAGE), sorted(included))
+
+    def test_every_route_is_in_the_api_ref(self):
+        documented = set()
+        for name in os.listdir(API_REF):
+            if name.endswith(('.inc', '.rst')):
+                with open(os.path.join(API_REF, name)) as f:
+                    documented.update(re.findall(
+                        r'rest_method::\s+([A-Z]+)\s+(\S+)', f.read()))
+        served = {(method, path) for path, methods in router.ROUTES.items()
+                  for method in methods}
+        served.add(('GET', '/versions'))
+        self.assertEqual(sorted(served), sorted(documented))
 
     # --- member calls ---
 
