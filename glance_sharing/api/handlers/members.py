@@ -13,6 +13,7 @@ from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
 from glance_sharing.i18n import _
+from glance_sharing import identity
 from glance_sharing.policies import members as rules
 
 SCHEMA = '/v2/schemas/member'
@@ -46,13 +47,19 @@ def _shared_image(req, action, rule):
 
 @util.json_body(schemas.CREATE)
 def create_member(req):
-    """POST /v2/images/{image_id}/members: 200 with the pending member."""
+    """POST /v2/images/{image_id}/members: 200 with the pending member.
+
+    With [sharing] verify_member_exists, a project Keystone does not know
+    is refused with 400 before anything is written.
+    """
     member_id = util.body(req)['member']
     context, image = _shared_image(req, 'create', rules.ADD_MEMBER)
     if member_id == image['owner']:
         raise webob.exc.HTTPBadRequest(
             _('Image %s cannot be shared with its owner\'s own project.')
             % image['id'])
+    if CONF.sharing.verify_member_exists:
+        identity.verify_project_id(member_id)
     member = db_api.member_create(context, image['id'], member_id,
                                   CONF.image_member_quota)
     return util.json_response(req, format_member(member))
