@@ -1,0 +1,387 @@
+"""A real Keystone on 127.0.0.1, with glance-sharing behind auth_token.
+
+Keystone is installed from PyPI into a virtualenv of its own by
+tools/keystone/install-venv.sh, configured on SQLite with fernet tokens,
+served by gunicorn (one worker: SQLite takes one writer process), and
+bootstrapped with an admin. ``Cloud`` then creates the projects and users
+the tests act as, starts glance-sharing with ``auth_strategy = keystone``
+and registers it in the catalog as the ``image`` service.
+
+``shared_cloud()`` builds one Cloud per test process, the first time a
+test asks, and stops it when the process exits.
+"""
+
+import atexit
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import uuid
+
+import fixtures
+from keystoneauth1.identity import v3
+from keystoneauth1 import session as ks_session
+import requests
+
+from glance_sharing.tests import fixtures as gs_fixtures
+from glance_sharing.tests import server
+
+INSTALL_SCRIPT = os.path.join(gs_fixtures.REPO_ROOT, 'tools', 'keystone',
+                              'install-venv.sh')
+VENV_ENV = 'KEYSTONE_VENV'
+DEFAULT_VENV = os.path.join(gs_fixtures.REPO_ROOT, '.cache', 'keystone',
+                            'venv')
+REGION = 'RegionOne'
+DOMAIN = 'default'
+INSTALL_TIMEOUT = 1200
+
+
+class Unavailable(Exception):
+    """Keystone could not be installed here (no PyPI, no venv module)."""
+
+
+def venv_path():
+    return os.path.abspath(os.environ.get(VENV_ENV, DEFAULT_VENV))
+
+
+def install():
+    """Install Keystone into its virtualenv unless it is there already."""
+    try:
+        result = subprocess.run(
+            ['bash', INSTALL_SCRIPT], capture_output=True, text=True,
+            env=dict(os.environ, KEYSTONE_VENV=venv_path()),
+            timeout=INSTALL_TIMEOUT, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise Unavailable('Keystone install failed: %s' % exc)
+    if result.returncode:
+        raise Unavailable('Keystone install failed (%s):\n%s' % (
+            ' '.join(result.args), (result.stdout + result.stderr)[-3000:]))
+    return venv_path()
+
+
+def _write_ini(path, sections):
+    with open(path, 'w') as ini:
+        for section, values in sections.items():
+            ini.write('[%s]\n' % section)
+            for key, value in values.items():
+                ini.write('%s = %s\n' % (key, value))
+            ini.write('\n')
+
+
+def _wait_for(url, process, log_path, what, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            with open(log_path, errors='replace') as log:
+                raise RuntimeError('%s exited:\n%s' % (what,
+                                                       log.read()[-5000:]))
+        try:
+            if requests.get(url, timeout=10).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError('%s did not answer %s in %ds' % (what, url, timeout))
+
+
+def _stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+class Keystone(fixtures.Fixture):
+    """Keystone under gunicorn on 127.0.0.1, set up from nothing.
+
+    After setUp: ``url`` (the /v3 endpoint), ``admin_password``,
+    ``config_dir`` and ``admin_session()``.
+    """
+
+    def __init__(self, venv):
+        super().__init__()
+        self.venv = venv
+        self.admin_password = uuid.uuid4().hex
+
+    def _bin(self, name):
+        return os.path.join(self.venv, 'bin', name)
+
+    def _manage(self, *args):
+        result = subprocess.run(
+            [self._bin('keystone-manage'), '--config-file', self.conf_path]
+            + list(args), capture_output=True, text=True,
+            stdin=subprocess.DEVNULL)
+        if result.returncode:
+            raise RuntimeError('keystone-manage %s failed:\n%s%s' % (
+                args[0], result.stdout, result.stderr))
+
+    def _setUp(self):
+        self.config_dir = self.useFixture(fixtures.TempDir()).path
+        self.conf_path = os.path.join(self.config_dir, 'keystone.conf')
+        self.port = server.free_port()
+        self.url = 'http://127.0.0.1:%d/v3' % self.port
+        keys = os.path.join(self.config_dir, 'fernet-keys')
+        _write_ini(self.conf_path, {
+            'DEFAULT': {
+                'log_file': os.path.join(self.config_dir, 'keystone.log'),
+            },
+            'database': {
+                'connection': 'sqlite:///' + os.path.join(
+                    self.config_dir, 'keystone.sqlite'),
+            },
+            'token': {'provider': 'fernet'},
+            'fernet_tokens': {'key_repository': keys},
+            'fernet_receipts': {'key_repository': keys},
+            'credential': {'key_repository': os.path.join(
+                self.config_dir, 'credential-keys')},
+            'identity': {'password_hash_rounds': '4'},
+        })
+        user = ['--keystone-user', str(os.getuid()),
+                '--keystone-group', str(os.getgid())]
+        self._manage('db_sync')
+        self._manage('fernet_setup', *user)
+        self._manage('credential_setup', *user)
+        self._manage('bootstrap', '--bootstrap-password', self.admin_password,
+                     '--bootstrap-admin-url', self.url,
+                     '--bootstrap-internal-url', self.url,
+                     '--bootstrap-public-url', self.url,
+                     '--bootstrap-region-id', REGION)
+        self.process = self.serve(self.port, 'keystone-gunicorn.log')
+        self.addCleanup(_stop, self.process)
+
+    def serve(self, port, log_name, config_files='keystone.conf'):
+        """Start a Keystone process on ``port``; the caller stops it.
+
+        Keystone parses the process's command line with oslo.config, so
+        gunicorn gets no arguments: its settings come from a
+        gunicorn.conf.py in the working directory.
+        """
+        run_dir = os.path.join(self.config_dir, 'gunicorn-%d' % port)
+        os.mkdir(run_dir)
+        with open(os.path.join(run_dir, 'gunicorn.conf.py'), 'w') as conf:
+            conf.write('wsgi_app = "keystone.wsgi.api:application"\n'
+                       'bind = "127.0.0.1:%d"\n'
+                       'workers = 1\n'
+                       'timeout = 120\n'
+                       'control_socket_disable = True\n' % port)
+        log_path = os.path.join(self.config_dir, log_name)
+        env = dict(os.environ, OS_KEYSTONE_CONFIG_DIR=self.config_dir,
+                   OS_KEYSTONE_CONFIG_FILES=config_files)
+        env.pop('GUNICORN_CMD_ARGS', None)
+        with open(log_path, 'ab') as log:
+            process = subprocess.Popen(
+                [self._bin('gunicorn')], cwd=run_dir, env=env, stdout=log,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True)
+        try:
+            _wait_for('http://127.0.0.1:%d/v3' % port, process, log_path,
+                      'Keystone')
+        except Exception:
+            _stop(process)
+            raise
+        return process
+
+    def session(self, username, password, project_id=None,
+                project_name=None, url=None):
+        auth = v3.Password(
+            auth_url=url or self.url, username=username, password=password,
+            user_domain_id=DOMAIN, project_id=project_id,
+            project_name=project_name,
+            project_domain_id=DOMAIN if project_name else None)
+        return ks_session.Session(auth=auth)
+
+    def admin_session(self):
+        return self.session('admin', self.admin_password,
+                            project_name='admin')
+
+    def short_lived_token(self, username, password, project_id, lifetime=1):
+        """A token that expires ``lifetime`` seconds after it is issued.
+
+        A second Keystone process, on the same database and keys but with
+        ``[token] expiration`` set to ``lifetime``, issues it.
+        """
+        _write_ini(os.path.join(self.config_dir, 'short-tokens.conf'),
+                   {'token': {'expiration': str(lifetime)}})
+        port = server.free_port()
+        process = self.serve(port, 'keystone-short-tokens.log',
+                             'keystone.conf;short-tokens.conf')
+        try:
+            return self.session(
+                username, password, project_id=project_id,
+                url='http://127.0.0.1:%d/v3' % port).get_token()
+        finally:
+            _stop(process)
+
+
+class Cloud(fixtures.Fixture):
+    """Keystone with test projects and users, and glance-sharing behind it.
+
+    Projects ``alpha``, ``beta`` and ``gamma`` each have a user of the same
+    name with the roles member and reader; ``rita`` is reader only on
+    alpha; ``glance-sharing`` is the service user auth_token uses (admin
+    and service on project ``service``). ``users[name]`` holds ``id``,
+    ``password`` and ``project_id``.
+    """
+
+    PROJECTS = ('alpha', 'beta', 'gamma', 'service')
+    USERS = {
+        'alpha': ('alpha', ('member', 'reader')),
+        'beta': ('beta', ('member', 'reader')),
+        'gamma': ('gamma', ('member', 'reader')),
+        'rita': ('alpha', ('reader',)),
+        'glance-sharing': ('service', ('admin', 'service')),
+    }
+
+    def __init__(self, venv):
+        super().__init__()
+        self.venv = venv
+
+    def _setUp(self):
+        self.keystone = self.useFixture(Keystone(self.venv))
+        self.admin = self.keystone.admin_session()
+        self._sessions = {}
+        self.projects = {}
+        for name in self.PROJECTS:
+            self.projects[name] = self._post('/projects', 'project', {
+                'name': name, 'domain_id': DOMAIN})['id']
+        roles = {role['name']: role['id'] for role in
+                 self._get('/roles')['roles']}
+        self.users = {}
+        for name, (project, user_roles) in self.USERS.items():
+            password = uuid.uuid4().hex
+            user = self._post('/users', 'user', {
+                'name': name, 'password': password, 'domain_id': DOMAIN})
+            for role in user_roles:
+                self.admin.put(
+                    '/projects/%s/users/%s/roles/%s' % (
+                        self.projects[project], user['id'], roles[role]),
+                    endpoint_filter=self._identity)
+            self.users[name] = {'id': user['id'], 'password': password,
+                                'project_id': self.projects[project]}
+        self.service = self.start_service()
+        self.url = self.service.url
+        service = self._post('/services', 'service', {
+            'type': 'image', 'name': 'glance-sharing',
+            'description': 'Image sharing (Glance Images API v2)'})
+        for interface in ('public', 'internal'):
+            self._post('/endpoints', 'endpoint', {
+                'service_id': service['id'], 'interface': interface,
+                'region_id': REGION, 'url': self.url})
+
+    _identity = {'service_type': 'identity', 'interface': 'public'}
+
+    def _get(self, path):
+        return self.admin.get(path, endpoint_filter=self._identity).json()
+
+    def _post(self, path, key, body):
+        return self.admin.post(path, json={key: body},
+                               endpoint_filter=self._identity).json()[key]
+
+    def authtoken_options(self):
+        """[keystone_authtoken] for a service validating this Keystone."""
+        service_user = self.users['glance-sharing']
+        return {
+            'www_authenticate_uri': self.keystone.url,
+            'auth_url': self.keystone.url,
+            'auth_type': 'password',
+            'username': 'glance-sharing',
+            'password': service_user['password'],
+            'user_domain_id': DOMAIN,
+            'project_name': 'service',
+            'project_domain_id': DOMAIN,
+            'region_name': REGION,
+            'interface': 'public',
+        }
+
+    def service_process(self, workers=2, **sections):
+        """A ServiceProcess with auth_strategy=keystone, plus ``sections``.
+
+        Not started: the caller uses it as a fixture.
+        """
+        options = {'api': {'auth_strategy': 'keystone'},
+                   'keystone_authtoken': self.authtoken_options()}
+        for section, values in sections.items():
+            options.setdefault(section, {}).update(values)
+        return server.ServiceProcess(workers=workers, options=options)
+
+    def start_service(self):
+        """The shared glance-sharing; stops with this Cloud."""
+        return self.useFixture(self.service_process())
+
+    def session(self, name):
+        """A keystoneauth session for user ``name`` on its project.
+
+        Sessions are kept, so each user logs in once per process.
+        """
+        if name not in self._sessions:
+            user = self.users[name]
+            self._sessions[name] = self.keystone.session(
+                name, user['password'], project_id=user['project_id'])
+        return self._sessions[name]
+
+    def token(self, name):
+        return self.session(name).get_token()
+
+    def wait_until_expired(self, token, timeout=30):
+        """Return once Keystone itself calls ``token`` expired (404)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            response = self.admin.get(
+                '/auth/tokens', headers={'X-Subject-Token': token},
+                endpoint_filter=self._identity, raise_exc=False)
+            if response.status_code == 404:
+                return
+            time.sleep(0.5)
+        raise AssertionError('token still valid after %ds' % timeout)
+
+    def cli_env(self, name):
+        """Environment for the OpenStack CLIs acting as user ``name``."""
+        user = self.users[name]
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith('OS_')}
+        env.update({
+            'OS_AUTH_URL': self.keystone.url,
+            'OS_AUTH_TYPE': 'password',
+            'OS_IDENTITY_API_VERSION': '3',
+            'OS_USERNAME': name,
+            'OS_PASSWORD': user['password'],
+            'OS_USER_DOMAIN_ID': DOMAIN,
+            'OS_PROJECT_ID': user['project_id'],
+            'OS_REGION_NAME': REGION,
+            'OS_INTERFACE': 'public',
+        })
+        return env
+
+
+_LOCK = threading.Lock()
+_CLOUD = None
+_FAILURE = None
+
+
+def shared_cloud():
+    """The Cloud of this process, built on first use.
+
+    Raises Unavailable when Keystone cannot be installed here, and the
+    original error (again, without retrying) when it failed to start.
+    """
+    global _CLOUD, _FAILURE
+    with _LOCK:
+        if _FAILURE is not None:
+            raise _FAILURE
+        if _CLOUD is None:
+            try:
+                if shutil.which('flock') is None:
+                    raise Unavailable('flock(1) is not installed')
+                cloud = Cloud(install())
+                cloud.setUp()
+            except Exception as exc:
+                _FAILURE = exc
+                raise
+            atexit.register(cloud.cleanUp)
+            _CLOUD = cloud
+        return _CLOUD
