@@ -65,9 +65,16 @@ def _setup_sqlite(engine):
         dbapi_con.execute('PRAGMA journal_mode=WAL')
         dbapi_con.execute('PRAGMA busy_timeout=%d' % busy_timeout)
 
-    # Runs before oslo.db's own listener, which then sees the marker and
-    # emits no second BEGIN.
-    @sa.event.listens_for(engine, 'begin', insert=True)
+    # oslo.db emits a plain (deferred) BEGIN from its own 'begin'
+    # listener, and SQLAlchemy calls engine 'begin' listeners in the order
+    # they were added whatever insert=True asks: take that listener out,
+    # so that ours decides between BEGIN and BEGIN IMMEDIATE. oslo.db's
+    # commit and rollback listeners still clear the marker.
+    for listener in list(engine.dispatch.begin):
+        if getattr(listener, '__name__', None) == '_sqlite_emit_begin':
+            sa.event.remove(engine, 'begin', listener)
+
+    @sa.event.listens_for(engine, 'begin')
     def _sqlite_begin(conn):
         if 'in_transaction' not in conn.info:
             conn.exec_driver_sql(
