@@ -5,6 +5,8 @@ caller (404), image shared (403), policy (404 for get_image, else 403),
 then the database write, whose own invariants give 404, 409 or 413.
 """
 
+from urllib import parse
+
 import webob.exc
 
 from glance_sharing.api.handlers import common
@@ -78,8 +80,11 @@ def list_members(req):
     body = {'members': [format_member(m) for m in members],
             'schema': '/v2/schemas/members'}
     if limit and len(members) == limit:
-        body['next'] = '/v2/images/%s/members?limit=%d&marker=%s' % (
-            image['id'], limit, members[-1]['member_id'])
+        # Member ids may hold "&", "#", "+" or "%", so the marker is
+        # quoted.
+        body['next'] = '/v2/images/%s/members?%s' % (
+            image['id'], parse.urlencode(
+                [('limit', limit), ('marker', members[-1]['member_id'])]))
     return util.json_response(req, body)
 
 
