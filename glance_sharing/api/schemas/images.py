@@ -125,6 +125,9 @@ CORE = frozenset(PROPERTIES)
 # before validation, so they need no place here.
 WRITABLE = {name: copy.deepcopy(prop) for name, prop in PROPERTIES.items()
             if name not in READ_ONLY}
+# "$" in the UUID pattern also matches before a final newline; a UUID has
+# exactly 36 characters, so this keeps "<uuid>\n" out.
+WRITABLE['id']['maxLength'] = 36
 
 CREATE = {
     'type': 'object',
