@@ -19,7 +19,10 @@ from glance_sharing.db import models
 from glance_sharing import exception
 
 main_context_manager = enginefacade.transaction_context()
-main_context_manager.configure(sqlite_fk=True)
+# thread_checkin=False: oslo.db's default time.sleep(0) at every
+# connection check-in only helps eventlet; under gunicorn or mod_wsgi it
+# gives the CPU away at the end of every transaction.
+main_context_manager.configure(sqlite_fk=True, thread_checkin=False)
 
 # Set while a writer function runs, so SQLite's BEGIN can take the write
 # lock at once (BEGIN IMMEDIATE) instead of failing to upgrade later.
