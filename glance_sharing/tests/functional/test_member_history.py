@@ -1,0 +1,95 @@
+"""Member calls through the API leave history rows naming the actor.
+
+The history is not served by the API; this checks that what the request
+carried (user, project, request id) is what the database recorded.
+"""
+
+import uuid
+
+from oslo_serialization import jsonutils
+import webob
+
+from glance_sharing.conf import CONF
+from glance_sharing import context
+from glance_sharing.db import api as db_api
+from glance_sharing import deploy
+from glance_sharing.tests import base
+
+
+class MemberHistoryTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.app = deploy.loadapp(CONF)
+        self.owner = uuid.uuid4().hex
+        self.consumer = uuid.uuid4().hex
+
+    def _call(self, method, path, project, user, body=None, roles=None):
+        request_id = 'req-%s' % uuid.uuid4()
+        req = webob.Request.blank(path, method=method)
+        req.headers.update({'X-Project-Id': project, 'X-User-Id': user,
+                            'X-Roles': roles or 'reader,member',
+                            'X-OpenStack-Request-ID': request_id})
+        if body is not None:
+            req.body = jsonutils.dump_as_bytes(body)
+            req.content_type = 'application/json'
+        response = req.get_response(self.app)
+        self.assertLess(response.status_int, 300, response.body)
+        self.assertEqual(request_id,
+                         response.headers['X-OpenStack-Request-ID'])
+        return request_id, response
+
+    def test_history_names_user_project_and_request(self):
+        _rid, response = self._call('POST', '/v2/images', self.owner,
+                                    'owner-user', {})
+        image_id = response.json_body['id']
+        members = '/v2/images/%s/members' % image_id
+        admin_project = uuid.uuid4().hex
+        calls = [
+            ('POST', members, self.owner, 'owner-user',
+             {'member': self.consumer}, None),
+            ('PUT', '%s/%s' % (members, self.consumer), self.consumer,
+             'consumer-user', {'status': 'accepted'}, None),
+            ('PUT', '%s/%s' % (members, self.consumer), admin_project,
+             'admin-user', {'status': 'rejected'}, 'admin,reader,member'),
+            ('DELETE', '%s/%s' % (members, self.consumer), self.owner,
+             'owner-user', None, None),
+        ]
+        expected = []
+        for method, path, project, user, body, roles in calls:
+            request_id, _r = self._call(method, path, project, user, body,
+                                        roles)
+            expected.append((project, user, request_id))
+
+        history = db_api.member_history(
+            context.get_admin_context(), image_id)
+        self.assertEqual(
+            [('create', 'pending'), ('update', 'accepted'),
+             ('update', 'rejected'), ('delete', 'rejected')],
+            [(h['action'], h['status']) for h in history])
+        self.assertEqual(
+            expected,
+            [(h['project_id'], h['user_id'], h['request_id'])
+             for h in history])
+        self.assertTrue(all(h['member_id'] == self.consumer
+                            for h in history))
+
+    def test_image_delete_records_each_member_removed(self):
+        _rid, response = self._call('POST', '/v2/images', self.owner,
+                                    'owner-user', {})
+        image_id = response.json_body['id']
+        for member in (self.consumer, 'second'):
+            self._call('POST', '/v2/images/%s/members' % image_id,
+                       self.owner, 'owner-user', {'member': member})
+        request_id, _r = self._call('DELETE', '/v2/images/%s' % image_id,
+                                    self.owner, 'deleting-user')
+        deletes = [h for h in db_api.member_history(
+            context.get_admin_context(), image_id)
+            if h['action'] == 'delete']
+        self.assertEqual({self.consumer, 'second'},
+                         {h['member_id'] for h in deletes})
+        for entry in deletes:
+            self.assertEqual(
+                (self.owner, 'deleting-user', request_id),
+                (entry['project_id'], entry['user_id'],
+                 entry['request_id']))
