@@ -19,6 +19,13 @@ SQLITE_OPTS = [
 
 def register_opts(conf):
     db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
+    # oslo.db tests a new engine's first connection up to max_retries
+    # times, retry_interval (10 s) apart. Engines start lazily, at a
+    # worker's first request, so with oslo.db's default of 10 a worker
+    # that starts while the database is down held that request for 100 s
+    # (past gunicorn's and most proxies' timeouts). Without the test, the
+    # request fails at once with 503 and the next one connects again.
+    cfg.set_defaults(db_options.database_opts, max_retries=0)
     conf.register_opts(SQLITE_OPTS, group='database')
 
 

@@ -11,6 +11,7 @@ import functools
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import exc_filters
 from oslo_db.sqlalchemy import utils as db_utils
 from oslo_utils import timeutils
 import sqlalchemy as sa
@@ -30,11 +31,46 @@ _WRITE_INTENT = contextvars.ContextVar('glance_sharing_write_intent',
                                        default=False)
 
 
+class DatabaseBusy(db_exc.DBConnectionError):
+    """SQLite's write lock stayed taken past [database] sqlite_busy_timeout.
+
+    Like a lost connection, the database cannot serve the request now but
+    may in a moment: the API answers 503 with Retry-After.
+    """
+
+
 def _on_engine_create(engine):
     if engine.dialect.name in ('mysql', 'mariadb'):
         _setup_mysql(engine)
+    elif engine.dialect.name == 'postgresql':
+        _setup_postgresql(engine)
     elif engine.dialect.name == 'sqlite':
         _setup_sqlite(engine)
+
+
+def _setup_postgresql(engine):
+    # Runs before oslo.db's exception filters. libpq 14 and later word a
+    # failed connect as 'connection to server at "host", port N failed:
+    # ...', which neither oslo.db ("could not connect to server") nor
+    # SQLAlchemy's disconnect check (no '"' before the reason) recognise,
+    # so a database that is down came out as a bare OperationalError (a
+    # 500) instead of DBConnectionError. An OperationalError raised while
+    # no connection exists yet is always a failure to connect.
+    def _connect_failure_is_disconnect(context):
+        if (context.connection is None
+                and isinstance(context.sqlalchemy_exception,
+                               sa.exc.OperationalError)):
+            context.is_disconnect = True
+
+    # insert=True does not put a listener first among these, so take
+    # oslo.db's out and put it back after ours.
+    oslo_handler = exc_filters.handler
+    registered = sa.event.contains(engine, 'handle_error', oslo_handler)
+    if registered:
+        sa.event.remove(engine, 'handle_error', oslo_handler)
+    sa.event.listen(engine, 'handle_error', _connect_failure_is_disconnect)
+    if registered:
+        sa.event.listen(engine, 'handle_error', oslo_handler, retval=True)
 
 
 def _setup_mysql(engine):
@@ -88,13 +124,26 @@ def _setup_sqlite(engine):
 main_context_manager.append_on_engine_create(_on_engine_create)
 
 
+def _busy_is_unavailable(fn):
+    """Raise DatabaseBusy for SQLite's "database is locked"."""
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except sa.exc.OperationalError as exc:
+            if 'database is locked' in str(exc.orig):
+                raise DatabaseBusy(exc) from exc
+            raise
+    return wrapped
+
+
 def reader(fn):
-    return main_context_manager.reader(fn)
+    return _busy_is_unavailable(main_context_manager.reader(fn))
 
 
 def writer(fn):
     """A retried writer transaction that declares its intent to write."""
-    transactional = main_context_manager.writer(fn)
+    transactional = _busy_is_unavailable(main_context_manager.writer(fn))
 
     @functools.wraps(fn)
     @oslo_db_api.wrap_db_retry(max_retries=5, retry_on_deadlock=True,

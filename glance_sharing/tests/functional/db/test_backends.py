@@ -9,6 +9,7 @@ from unittest import mock
 import uuid
 
 from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
 import testscenarios
 
@@ -17,6 +18,7 @@ from glance_sharing.db import models
 from glance_sharing import exception
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures
+from glance_sharing.tests import server
 
 load_tests = testscenarios.load_tests_apply_scenarios
 
@@ -167,6 +169,24 @@ class TestBackends(base.TestCase):
             self.assertRaises(db_exc.DBDeadlock, db_api.member_create,
                               self.owner, self.image['id'], 'p1', QUOTA)
         self.assertEqual([], self._members())
+
+    def test_unreachable_server_is_db_connection_error(self):
+        # What the API turns into 503: nothing listens at this address.
+        if self.db_backend == 'sqlite':
+            self.skipTest('SQLite has no server to lose')
+        url = db_utils.make_url(self.db.url).set(host='127.0.0.1',
+                                                 port=server.free_port())
+        manager = db_api.main_context_manager.make_new_manager()
+        manager.configure(connection=url.render_as_string(
+            hide_password=False))
+        self.addCleanup(db_api.main_context_manager.patch_factory(manager))
+        self.addCleanup(manager.dispose_pool)
+        for _ in range(2):
+            self.assertRaises(db_exc.DBConnectionError, db_api.image_get,
+                              self.owner, self.image['id'])
+            self.assertRaises(db_exc.DBConnectionError,
+                              db_api.member_create, self.owner,
+                              self.image['id'], 'p1', QUOTA)
 
     def test_real_deadlock_is_translated(self):
         # A real lock conflict (not an injected exception) reaches the

@@ -86,7 +86,7 @@ class ServerTestCase(testtools.TestCase):
     def assert_log_clean(self):
         log = self.server.log()
         for marker in ('Traceback', ' 500 ', 'ERROR'):
-            self.assertNotIn(marker, log, 'server log:\n%s' % log)
+            self.assertNotIn(marker, log, 'server log ends:\n%s' % log[-4000:])
 
     def request(self, method, path, project=None, body=None):
         return requests.request(method, self.url + path, json=body,
