@@ -226,3 +226,53 @@ class TestBackends(base.TestCase):
         thread.join(60)
         self.assertEqual(1, len(errors), errors)
         self.assertIsInstance(errors[0], db_exc.DBDeadlock)
+
+
+class TestSQLiteWriters(base.TestCase):
+    """Decision 8: SQLite writers queue for the lock instead of failing."""
+
+    def test_writer_holds_the_write_lock_from_begin(self):
+        # A writer that reads first must already hold the write lock:
+        # with a deferred BEGIN, a second writer commits meanwhile and the
+        # first one's write then fails at once with "database is locked"
+        # (SQLite cannot upgrade a stale read snapshot, busy timeout or
+        # not). With BEGIN IMMEDIATE the second writer waits instead.
+        owner = base.make_context()
+        image = new_image(owner)
+        first_read = threading.Event()
+        second_done = threading.Event()
+        seen = {}
+
+        @db_api.writer
+        def read_then_write(context):
+            seen['count'] = context.session.scalar(
+                sa.select(sa.func.count()).select_from(models.ImageMember))
+            first_read.set()
+            # Give the second writer every chance to commit in between.
+            seen['second_done_before_write'] = second_done.wait(1)
+            now = db_api._now()
+            context.session.add(models.ImageMember(
+                image_id=image['id'], member='first', status='pending',
+                created_at=now, updated_at=now))
+
+        def second_writer():
+            first_read.wait(10)
+            try:
+                db_api.member_create(
+                    base.make_context(project=owner.project_id),
+                    image['id'], 'second', QUOTA)
+            except Exception as exc:
+                seen['second_error'] = exc
+            second_done.set()
+
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        try:
+            read_then_write(base.make_context(project=owner.project_id))
+        finally:
+            thread.join(30)
+        self.assertNotIn('second_error', seen)
+        self.assertFalse(seen['second_done_before_write'])
+        self.assertEqual(0, seen['count'])
+        self.assertEqual(['first', 'second'], sorted(
+            m['member_id'] for m in db_api.member_list(owner, image)))
