@@ -97,6 +97,7 @@ def _setup_sqlite(engine):
     # option; registering the same option again is harmless.
     CONF.register_opts(database_conf.SQLITE_OPTS, group='database')
     busy_timeout = CONF.database.sqlite_busy_timeout
+    _keep_sqlite_connections(engine, CONF.database)
 
     @sa.event.listens_for(engine, 'connect')
     def _sqlite_pragmas(dbapi_con, con_record):
@@ -119,6 +120,36 @@ def _setup_sqlite(engine):
             conn.exec_driver_sql(
                 'BEGIN IMMEDIATE' if _WRITE_INTENT.get() else 'BEGIN')
             conn.info['in_transaction'] = True
+
+    @sa.event.listens_for(engine, 'checkin')
+    def _sqlite_checkin(dbapi_con, con_record):
+        # The pool has rolled back whatever was open: a connection taken
+        # again must get its BEGIN, however its last transaction ended.
+        if con_record is not None:
+            con_record.info.pop('in_transaction', None)
+
+
+def _keep_sqlite_connections(engine, conf):
+    """Pool the connections of an SQLite file instead of reopening it.
+
+    oslo.db gives SQLite files a NullPool, so every transaction opened the
+    file and ran the connect pragmas again: most of the time of a small
+    request. Connections belong to one process (workers connect after
+    they fork) and every transaction ends in COMMIT or ROLLBACK, so
+    keeping them open changes nothing else.
+    """
+    old = engine.pool
+    if not isinstance(old, sa.pool.NullPool):
+        return  # in-memory databases: oslo.db's StaticPool stays
+    engine.pool = sa.pool.QueuePool(
+        old._creator, pool_size=conf.max_pool_size or 5,
+        max_overflow=conf.max_overflow if conf.max_overflow is not None
+        else 10,
+        timeout=conf.pool_timeout or 30, recycle=old._recycle,
+        echo=old.echo, logging_name=old._orig_logging_name,
+        reset_on_return=old._reset_on_return, pre_ping=old._pre_ping,
+        _dispatch=old.dispatch, dialect=old._dialect)
+    old.dispose()
 
 
 main_context_manager.append_on_engine_create(_on_engine_create)
