@@ -65,6 +65,12 @@ def _not_found(req):
         _('The resource %s could not be found.') % req.path)
 
 
+def _undecodable_path(req):
+    raise webob.exc.HTTPNotFound(
+        _('The resource could not be found: the request path is not valid '
+          'UTF-8.'))
+
+
 def make_map(declarations):
     """A Routes mapper for ``declarations``, with 405 and 404 built in."""
     mapper = routes.Mapper()
@@ -103,7 +109,15 @@ class Router:
 
     @webob.dec.wsgify
     def __call__(self, req):
-        match = self.mapper.match(environ=req.environ) or {}
+        try:
+            # WSGI hands PATH_INFO over as latin-1; member ids and tags in
+            # the path are UTF-8, as they are in the bodies.
+            path = req.path_info
+        except UnicodeDecodeError:
+            path = None
+        match = {'action': _undecodable_path}
+        if path is not None:
+            match = self.mapper.match(url=path, environ=req.environ) or {}
         handler = match.pop('action', _not_found)
         match.pop('path_info', None)
         req.urlvars = match

@@ -43,8 +43,10 @@ class FaultWrapper:
         try:
             response = req.get_response(self.application)
         except Exception:
+            # The raw PATH_INFO: req.path fails on a path that is not
+            # UTF-8, and this handler must not fail.
             LOG.exception('Unexpected error handling %s %s',
-                          req.method, req.path)
+                          req.method, req.environ.get('PATH_INFO'))
             return util.error_response(req, webob.exc.HTTPInternalServerError(
                 _('The server failed to handle the request; it has been '
                   'logged with the request id.')))

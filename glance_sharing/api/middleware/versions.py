@@ -19,7 +19,11 @@ class VersionNegotiation:
 
     @webob.dec.wsgify
     def __call__(self, req):
-        path = req.path_info
+        try:
+            path = req.path_info
+        except UnicodeDecodeError:
+            # Not a version path; the router answers what it is.
+            return req.get_response(self.application)
         first = path.strip('/').split('/', 1)[0]
         if path in ('', '/', '/versions'):
             if req.method not in ('GET', 'HEAD'):
