@@ -1,0 +1,136 @@
+"""Each request is logged once, with request id, user and project; tokens
+are never logged, by us or by keystonemiddleware, even at DEBUG."""
+
+import io
+import logging
+import uuid
+
+import fixtures
+from keystoneauth1 import loading as ks_loading
+from keystonemiddleware.auth_token import _opts as auth_token_opts
+from oslo_log import formatters
+import webob
+
+from glance_sharing.conf import CONF
+from glance_sharing import deploy
+from glance_sharing.tests import base
+from glance_sharing.tests import server
+
+
+class CapturedLog(fixtures.Fixture):
+    """Every logger at DEBUG, formatted as oslo.log formats a log file."""
+
+    def _setUp(self):
+        self.stream = io.StringIO()
+        handler = logging.StreamHandler(self.stream)
+        handler.setFormatter(formatters.ContextFormatter(
+            config=CONF, project='glance-sharing'))
+        root = logging.getLogger()
+        root.addHandler(handler)
+        self.addCleanup(root.removeHandler, handler)
+        for name in ('', 'keystonemiddleware', 'keystoneauth',
+                     'glance_sharing'):
+            logger = logging.getLogger(name)
+            self.addCleanup(logger.setLevel, logger.level)
+            logger.setLevel(logging.DEBUG)
+
+    @property
+    def text(self):
+        return self.stream.getvalue()
+
+
+class TestRequestLog(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.log = self.useFixture(CapturedLog())
+        self.token = 'gAAAAAB' + uuid.uuid4().hex + uuid.uuid4().hex
+
+    def request(self, method, path, headers, json=None):
+        req = webob.Request.blank(path, method=method)
+        req.headers.update(headers)
+        req.headers['X-Auth-Token'] = self.token
+        if json is not None:
+            req.json = json
+        return req.get_response(deploy.loadapp(CONF))
+
+    def request_lines(self, request_id):
+        return [line for line in self.log.text.splitlines()
+                if 'request_log' in line and request_id in line]
+
+    def test_line_names_request_id_user_and_project(self):
+        project, user = uuid.uuid4().hex, uuid.uuid4().hex
+        response = self.request(
+            'POST', '/v2/images', {'X-Project-Id': project,
+                                   'X-User-Id': user},
+            json={'name': 'logged'})
+        self.assertEqual(201, response.status_int)
+        request_id = response.headers['X-OpenStack-Request-ID']
+        lines = self.request_lines(request_id)
+        self.assertEqual(1, len(lines), self.log.text)
+        # logging_context_format_string's default:
+        # [global_request_id request_id user project domain ...]
+        self.assertIn('%s %s %s' % (request_id, user, project), lines[0])
+        self.assertIn('"POST /v2/images" status: 201', lines[0])
+        self.assertNotIn(self.token, self.log.text)
+
+    def test_unauthenticated_requests_are_logged_with_their_id(self):
+        for path, status in (('/versions', 200), ('/v2/images', 401)):
+            response = self.request('GET', path, {})
+            self.assertEqual(status, response.status_int)
+            lines = self.request_lines(
+                response.headers['X-OpenStack-Request-ID'])
+            self.assertEqual(1, len(lines), self.log.text)
+            self.assertIn('status: %d' % status, lines[0])
+        self.assertNotIn(self.token, self.log.text)
+
+    def test_query_string_is_logged_but_no_header(self):
+        response = self.request(
+            'GET', '/v2/images?limit=3', {'X-Project-Id': 'p1',
+                                          'X-Roles': 'reader'})
+        self.assertEqual(200, response.status_int)
+        line = self.request_lines(
+            response.headers['X-OpenStack-Request-ID'])[0]
+        self.assertIn('"GET /v2/images?limit=3" status: 200', line)
+        self.assertNotIn('reader', line.split('] ', 1)[1])
+
+
+class TestKeystoneDoesNotLogTokens(base.TestCase):
+    """auth_token at DEBUG, with Keystone unreachable, given a token."""
+
+    def setUp(self):
+        super().setUp()
+        self.log = self.useFixture(CapturedLog())
+        identity = 'http://127.0.0.1:%d/identity' % server.free_port()
+        self.conf_fixture.config(auth_strategy='keystone', group='api')
+        self.conf_fixture.config(debug=True)
+        group = 'keystone_authtoken'
+        CONF.register_opts(auth_token_opts._OPTS, group=group)
+        ks_loading.register_auth_conf_options(CONF, group)
+        # auth_token registers the plugin's options when it loads it;
+        # register them first so that they can be set here.
+        CONF.register_opts(ks_loading.get_auth_plugin_conf_options(
+            'password'), group=group)
+        self.conf_fixture.config(
+            group=group, www_authenticate_uri=identity, auth_url=identity,
+            auth_type='password', username='glance-sharing',
+            password='service-secret', project_name='service',
+            user_domain_id='default', project_domain_id='default',
+            http_request_max_retries=0, http_connect_timeout=2)
+
+    def test_token_is_never_logged(self):
+        token = 'gAAAAAB' + uuid.uuid4().hex + uuid.uuid4().hex
+        req = webob.Request.blank('/v2/images')
+        req.headers['X-Auth-Token'] = token
+        req.headers['X-Service-Token'] = token[::-1]
+        response = req.get_response(deploy.loadapp(CONF))
+        # Keystone is down: auth_token cannot validate, and says so.
+        self.assertIn(response.status_int, (401, 503))
+        text = self.log.text
+        self.assertIn('keystonemiddleware', text)
+        request_id = response.headers['X-OpenStack-Request-ID']
+        self.assertIn(request_id, text)
+        for secret in (token, token[::-1], 'service-secret'):
+            self.assertNotIn(secret, text)
+            # Nor a recognisable piece of it.
+            self.assertNotIn(secret[7:30], text)
