@@ -30,6 +30,9 @@ class VersionNegotiation:
                 return util.error_response(req, webob.exc.HTTPMethodNotAllowed(
                     _('Only GET is allowed on %s.') % (path or '/'),
                     headers={'Allow': 'GET'}))
+            if util.has_body(req):
+                return util.error_response(req, webob.exc.HTTPBadRequest(
+                    _('A body is not expected with this request.')))
             return versions.show_versions(
                 req, status=200 if path == '/versions' else 300)
         if first in versions.ALIASES:
