@@ -249,6 +249,14 @@ class ImageListMatrixTest(base.TestCase):
         self.assertEqual([], self._mismatches(
             self.admin, lambda status, vis: ADMIN_TABLE[vis]))
 
+    def test_no_project_sees_no_shares(self):
+        # Glance's member sub-query loses its filters for a context
+        # without a project (upstream-behaviour.md 6.9); ours must not.
+        ctx = base.make_context()
+        ctx.project_id = None
+        self.assertEqual([], self._mismatches(
+            ctx, lambda status, vis: OTHER_TABLE[vis]))
+
     def test_default_member_status_is_accepted(self):
         for visibility in VISIBILITIES:
             self.assertEqual(
