@@ -10,6 +10,7 @@ from glance_sharing.api.handlers import images
 from glance_sharing.api.handlers import members
 from glance_sharing.api.handlers import schemas
 from glance_sharing.api import util
+from glance_sharing.db import api as db_api
 from glance_sharing import exception
 from glance_sharing.i18n import _
 
@@ -132,6 +133,13 @@ class Router:
             if exc.code >= 500:
                 LOG.error('%s %s failed: %s', req.method, req.path, exc)
             return util.error_response(req, exc)
+        except (db_exc.DBDeadlock, db_api.DatabaseBusy):
+            # Still conflicting after the writer's retries, or SQLite's
+            # lock still taken: the next attempt may well succeed.
+            LOG.exception('Database busy during %s %s', req.method, req.path)
+            return util.error_response(req, webob.exc.HTTPServiceUnavailable(
+                _('The database is busy; retry later.'),
+                headers={'Retry-After': '5'}))
         except db_exc.DBConnectionError:
             LOG.exception('Database unreachable during %s %s',
                           req.method, req.path)
