@@ -1,0 +1,1 @@
+"""Benchmarks of glance-sharing: seed, serve, load, report (see README)."""

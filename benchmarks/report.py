@@ -1,0 +1,124 @@
+"""Render benchmark results as a text table and a PNG chart."""
+
+# Targets from issue 6 (SQLite, 2 workers, wrk 8 connections), req/s.
+TARGETS = {'member-show': 2500, 'member-list-10': 1500,
+           'image-list-consumer': 700}
+GROWTH_LIMIT = 1.5
+
+
+def _fmt(value, spec):
+    return '-' if value is None else format(value, spec)
+
+
+def table(results):
+    """The results as plain text, one block per backend."""
+    out = []
+    meta = results['meta']
+    out.append('glance-sharing benchmark, %s' % meta['date'])
+    out.append('command: %s' % meta['command'])
+    out.append('machine: %s' % meta['machine'])
+    out.append('server:  %s' % meta['server'])
+    out.append('load:    %s' % meta['load'])
+    if results.get('bare_floor'):
+        bare = results['bare_floor']
+        out.append('bare WSGI app under the same server (no Paste, no '
+                   'service): %.0f req/s, p50 %.2f ms, p99 %.2f ms' % (
+                       bare['rps'], bare['p50_ms'], bare['p99_ms']))
+    for backend, scales in results['runs'].items():
+        names = list(scales)
+        for scale in names:
+            counts = scales[scale]['counts']
+            out.append('')
+            out.append('%s, scale %s: %d images, %d memberships; seeded in '
+                       '%.1fs' % (backend, scale, counts['images'],
+                                  counts['memberships'],
+                                  scales[scale]['insert_seconds']))
+        out.append('')
+        header = '%-34s' % 'call'
+        for scale in names:
+            header += ' | %-28s' % ('%s: req/s  p50 ms  p99 ms' % scale)
+        header += ' | SQL  items'
+        if len(names) > 1:
+            header += ' | p50 %s/%s' % (names[-1], names[0])
+        out.append(header)
+        out.append('-' * len(header))
+        first = scales[names[0]]['calls']
+        for name, call in first.items():
+            row = '%-34s' % call['label'][:34]
+            for scale in names:
+                result = scales[scale]['calls'].get(name, {})
+                cell = '%7s %7s %7s' % (
+                    _fmt(result.get('rps'), '.0f'),
+                    _fmt(result.get('p50_ms'), '.2f'),
+                    _fmt(result.get('p99_ms'), '.2f'))
+                if result.get('errors'):
+                    cell += ' E%d' % result['errors']
+                row += ' | %-28s' % cell
+            statements = sorted({s['statements'] for scale in names
+                                 for s in scales[scale]['calls'][name][
+                                     'samples']})
+            row += ' | %-4s %5s' % ('/'.join(map(str, statements)),
+                                    _fmt(call['samples'][0]['items'], 'd'))
+            if len(names) > 1:
+                small = first[name].get('p50_ms')
+                large = scales[names[-1]]['calls'][name].get('p50_ms')
+                if small and large:
+                    ratio = large / small
+                    row += ' | %.2fx%s' % (
+                        ratio, ' (over %.1fx)' % GROWTH_LIMIT
+                        if ratio > GROWTH_LIMIT else '')
+            out.append(row)
+        out.append('')
+        out.append('Targets (SQLite): ' + ', '.join(
+            '%s >= %d req/s' % (k, v) for k, v in TARGETS.items()))
+        for name, target in TARGETS.items():
+            for scale in names:
+                result = scales[scale]['calls'].get(name, {})
+                if result.get('rps') is not None:
+                    out.append('  %-22s %-6s %7.0f req/s: %s' % (
+                        name, scale, result['rps'],
+                        'met' if result['rps'] >= target else 'MISSED'))
+    return '\n'.join(out) + '\n'
+
+
+def chart(results, path):
+    """A PNG: req/s and p50 per call, one bar per backend and scale."""
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot
+
+    series = []
+    for backend, scales in results['runs'].items():
+        for scale, run in scales.items():
+            series.append(('%s %s' % (backend, scale), run['calls']))
+    if not series:
+        return
+    names = [n for n, c in series[0][1].items() if 'rps' in c]
+    labels = [series[0][1][n]['label'] for n in names]
+    fig, axes = pyplot.subplots(1, 2, figsize=(14, 0.55 * len(names) + 2.5),
+                                sharey=True)
+    height = 0.8 / len(series)
+    for i, (title, calls) in enumerate(series):
+        ys = [j + i * height for j in range(len(names))]
+        axes[0].barh(ys, [calls[n].get('rps', 0) for n in names],
+                     height=height, label=title)
+        axes[1].barh(ys, [calls[n].get('p50_ms', 0) for n in names],
+                     height=height, label=title)
+    for name, target in TARGETS.items():
+        if name in names:
+            j = names.index(name)
+            axes[0].plot([target, target], [j - 0.1, j + 0.9], 'k--', lw=1)
+    axes[0].set_yticks([j + 0.4 - height / 2 for j in range(len(names))])
+    axes[0].set_yticklabels(labels)
+    axes[0].invert_yaxis()
+    axes[0].set_xlabel('requests/s (dashed: target)')
+    axes[1].set_xlabel('p50 latency, ms')
+    axes[0].legend(loc='lower right', fontsize='small')
+    meta = results['meta']
+    fig.suptitle('glance-sharing, %s; %s' % (meta['server'], meta['load']),
+                 fontsize='medium')
+    fig.text(0.01, 0.005, '%s | %s | %s' % (
+        meta['date'], meta['machine'], meta['command']), fontsize='x-small')
+    fig.tight_layout(rect=(0, 0.03, 1, 0.95))
+    fig.savefig(path, dpi=90)
+    pyplot.close(fig)

@@ -1,0 +1,206 @@
+"""Run the glance-sharing benchmark and write its table, chart and plans.
+
+    python -m benchmarks.run [--backends sqlite,postgresql,mysql]
+                             [--scales small,large] [--duration 10] ...
+
+For each backend and scale: seed a fresh database with bulk inserts, serve
+it with gunicorn (2 worker processes, noauth), send every call a few times
+to check it and read its SQL statement count, drive every call with wrk
+(keep-alive, 8 connections) for a fixed time, and EXPLAIN the list
+queries. Results go to --out as results.json, results.txt, results.png and
+explain-<backend>-<scale>.txt.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+
+from benchmarks import explain
+from benchmarks import load
+from benchmarks import report
+from benchmarks import seed
+from benchmarks import server
+
+REPO_ROOT = server.REPO_ROOT
+DEFAULT_OUT = os.path.join(REPO_ROOT, 'doc', 'source', 'benchmarks')
+DEFAULT_WORKDIR = os.path.join(REPO_ROOT, 'state', 'bench')
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith('model name'):
+                    cpu = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        with open('/proc/meminfo') as meminfo:
+            mem = int(meminfo.readline().split()[1]) // (1024 * 1024)
+    except (OSError, ValueError, IndexError):
+        mem = '?'
+    return '%d cores (%s), %s GiB, %s, Python %s' % (
+        os.cpu_count(), cpu, mem, platform.system(),
+        platform.python_version())
+
+
+def prepare(backend, scale, workdir, log=print, db_name=None):
+    """Seed a database and write a config dir for it; (manifest, dir)."""
+    config_dir = os.path.join(workdir, '%s-%s' % (backend, scale.name))
+    os.makedirs(config_dir, exist_ok=True)
+    manifest = seed.seed(backend, scale, config_dir, db_name=db_name,
+                         log=log)
+    paste = os.path.join(config_dir, 'api-paste.ini')
+    server.write_paste_ini(paste)
+    seed.write_conf(os.path.join(config_dir, 'glance-sharing.conf'),
+                    manifest['url'],
+                    {'paste_deploy': {'config_file': paste}})
+    with open(os.path.join(config_dir, 'manifest.json'), 'w') as out:
+        json.dump(manifest, out, indent=1)
+    return manifest, config_dir
+
+
+def run_scale(backend, scale, workdir, workers=2, duration=10,
+              connections=8, threads=2, use_wrk=True, only=None,
+              samples=3, log=print, db_name=None):
+    """Everything for one backend and scale; a dict of results."""
+    manifest, config_dir = prepare(backend, scale, workdir, log, db_name)
+    calls = load.calls(manifest)
+    if only:
+        calls = [c for c in calls if c.name in only]
+    results = {'counts': manifest['counts'],
+               'insert_seconds': manifest['insert_seconds'], 'calls': {}}
+    with server.Server(config_dir, workers=workers) as srv:
+        for call in calls:
+            results['calls'][call.name] = {
+                'label': call.label,
+                'samples': load.sample(srv.url, call, samples)}
+        if use_wrk:
+            for call in calls:
+                result = load.run_wrk(srv.url, call, duration, connections,
+                                      threads)
+                results['calls'][call.name].update(result)
+                log('  %-22s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  '
+                    'SQL %s%s' % (
+                        call.name, result['rps'], result['p50_ms'],
+                        result['p99_ms'],
+                        results['calls'][call.name]['samples'][0][
+                            'statements'],
+                        '  ERRORS %d' % result['errors']
+                        if result['errors'] else ''))
+    return results, manifest
+
+
+def bare_floor(workdir, workers, duration, connections, threads):
+    """The server's own cost: a no-op WSGI app, no Paste, same gunicorn."""
+    config_dir = os.path.join(workdir, 'bare')
+    os.makedirs(config_dir, exist_ok=True)
+    call = load.Call('bare', 'bare WSGI app', 'GET', 200, 'x', path='/')
+    with server.Server(config_dir, workers=workers,
+                       app='benchmarks.noop_app:application') as srv:
+        return load.run_wrk(srv.url, call, duration, connections, threads)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--backends', default='sqlite',
+                        help='comma-separated: sqlite, postgresql, mysql')
+    parser.add_argument('--scales', default='small,large',
+                        help='comma-separated, of %s' % ', '.join(
+                            seed.SCALES))
+    parser.add_argument('--duration', type=int, default=10,
+                        help='seconds of wrk per call')
+    parser.add_argument('--connections', type=int, default=8)
+    parser.add_argument('--threads', type=int, default=2,
+                        help='wrk threads')
+    parser.add_argument('--workers', type=int, default=2,
+                        help='gunicorn worker processes')
+    parser.add_argument('--calls', help='only these calls (comma-separated)')
+    parser.add_argument('--explain-backends', default='postgresql,mysql',
+                        help='backends only seeded and EXPLAINed (no '
+                             'load), besides --backends; "" for none')
+    parser.add_argument('--no-explain', action='store_true')
+    parser.add_argument('--explain-only', action='store_true',
+                        help='seed and EXPLAIN; no server, no load')
+    parser.add_argument('--out', default=DEFAULT_OUT)
+    parser.add_argument('--workdir', default=DEFAULT_WORKDIR)
+    args = parser.parse_args(argv)
+
+    if not args.explain_only and not load.wrk_available():
+        sys.exit('wrk is not installed: run tools/bench.sh, which installs '
+                 'it, or apt-get install wrk')
+    os.makedirs(args.out, exist_ok=True)
+    os.makedirs(args.workdir, exist_ok=True)
+    only = set(args.calls.split(',')) if args.calls else None
+    results = {'meta': {
+        'date': datetime.datetime.now(datetime.timezone.utc).strftime(
+            '%Y-%m-%d %H:%M UTC'),
+        'command': 'python -m benchmarks.run ' + ' '.join(
+            shlex.quote(a) for a in (argv or sys.argv[1:])),
+        'machine': machine(),
+        'server': 'gunicorn %s, %d workers (%s, %d thread), noauth' % (
+            _gunicorn_version(), args.workers, server.WORKER_CLASS,
+            server.THREADS),
+        'load': 'wrk, %d connections, %d threads, keep-alive, %ds per '
+                'call' % (args.connections, args.threads, args.duration),
+    }, 'runs': {}}
+    if not args.explain_only:
+        results['bare_floor'] = bare_floor(
+            args.workdir, args.workers, args.duration, args.connections,
+            args.threads)
+    backends = args.backends.split(',')
+    explain_only = set(args.explain_backends.split(',')) - set(backends) - {
+        ''}
+    if args.no_explain:
+        explain_only = set()
+    for backend in backends + sorted(explain_only):
+        for name in args.scales.split(','):
+            scale = seed.SCALES[name]
+            print('== %s, scale %s' % (backend, name), flush=True)
+            if args.explain_only or backend in explain_only:
+                manifest, _dir = prepare(backend, scale, args.workdir)
+            else:
+                run, manifest = run_scale(
+                    backend, scale, args.workdir, args.workers,
+                    args.duration, args.connections, args.threads,
+                    only=only)
+                results['runs'].setdefault(backend, {})[name] = run
+            if not args.no_explain:
+                if not (args.explain_only or backend in explain_only):
+                    # The load changed the data; plan the seeded state.
+                    manifest, _dir = prepare(backend, scale, args.workdir)
+                plans = explain.explain(manifest['url'], manifest)
+                path = os.path.join(args.out, 'explain-%s-%s.txt' % (
+                    backend, name))
+                with open(path, 'w') as out:
+                    out.write(explain.render(plans, '%s, scale %s (%s)' % (
+                        backend, name, manifest['counts'])))
+                print('  plans: %s' % path)
+    if results['runs']:
+        with open(os.path.join(args.out, 'results.json'), 'w') as out:
+            json.dump(results, out, indent=1, sort_keys=True)
+        text = report.table(results)
+        with open(os.path.join(args.out, 'results.txt'), 'w') as out:
+            out.write(text)
+        print(text)
+        try:
+            report.chart(results, os.path.join(args.out, 'results.png'))
+        except ImportError:
+            print('matplotlib is not installed: no chart')
+
+
+def _gunicorn_version():
+    out = subprocess.run([os.path.join(server.BIN_DIR, 'gunicorn'),
+                          '--version'], capture_output=True, text=True)
+    return (out.stdout or out.stderr).split()[-1].strip(')')
+
+
+if __name__ == '__main__':
+    main()

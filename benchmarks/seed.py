@@ -1,0 +1,337 @@
+"""Seed a glance-sharing database at a chosen scale with bulk inserts.
+
+The schema comes from the real migrations (``glance-sharing-manage db
+sync``); rows go in with executemany batches in one transaction per
+table, not through the API. Everything is derived from a fixed random
+seed, so two runs at one scale hold the same data.
+
+What a scale holds (see SCALES):
+
+* ``owner``, a project that owns the images the member calls act on: one
+  with 10 members (list/show), one with the full member quota (128), a
+  pool that member-create spreads over, a pool whose members
+  member-delete removes, and the images the ``updater`` project is a
+  member of (member-update flips its status);
+* ``consumer``, a project with ``consumer_pending`` pending and
+  ``consumer_accepted`` accepted shares, each on another project's image;
+* ``public`` public and a few community images, and filler images of many
+  projects, shared or private, with filler memberships up to the
+  scale's membership count. Every image has two properties and a tag.
+"""
+
+import dataclasses
+import datetime
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+
+import sqlalchemy as sa
+
+from glance_sharing.db import models
+
+MEMBER_QUOTA = 128
+BATCH = 5000
+
+
+@dataclasses.dataclass(frozen=True)
+class Scale:
+    name: str
+    images: int
+    memberships: int
+    consumer_pending: int
+    consumer_accepted: int
+    create_pool: int
+    delete_pool: int
+    updater_images: int
+    public: int = 100
+    community: int = 20
+
+
+SCALES = {
+    # The consumer's 11k shares need 11k images of other projects, hence
+    # 12k rather than 10k images at the small scale.
+    'small': Scale('small', 12000, 50000, 10000, 1000, 500, 100, 100),
+    'large': Scale('large', 200000, 1000000, 10000, 1000, 500, 100, 100),
+    # For the CI smoke test: seconds, not minutes.
+    'tiny': Scale('tiny', 400, 1500, 60, 30, 4, 2, 4, 10, 2),
+    'tiny2': Scale('tiny2', 900, 3500, 120, 60, 4, 2, 4, 10, 2),
+}
+
+BASE_TIME = datetime.datetime(2025, 1, 1)
+
+
+def _project(rnd):
+    return '%032x' % rnd.getrandbits(128)
+
+
+def _uuid(rnd):
+    return str(uuid.UUID(int=rnd.getrandbits(128), version=4))
+
+
+class Seeder:
+    """Build the rows of one scale and insert them into ``engine``."""
+
+    def __init__(self, scale, seed=1):
+        self.scale = scale
+        self.rnd = random.Random(seed)
+        self.images = []
+        self.properties = []
+        self.tags = []
+        self.members = []
+        self.manifest = {'scale': dataclasses.asdict(scale)}
+
+    def _image(self, owner, visibility):
+        rnd = self.rnd
+        image_id = _uuid(rnd)
+        n = len(self.images)
+        created = BASE_TIME + datetime.timedelta(
+            seconds=n * 60 + rnd.randrange(60))
+        self.images.append({
+            'id': image_id, 'name': 'image-%d' % n, 'status': 'active',
+            'visibility': visibility, 'owner': owner,
+            'container_format': 'bare', 'disk_format': 'qcow2',
+            'size': rnd.randrange(1 << 20, 1 << 32),
+            'virtual_size': None, 'checksum': '%032x' % rnd.getrandbits(128),
+            'os_hash_algo': 'sha512',
+            'os_hash_value': '%0128x' % rnd.getrandbits(512),
+            'min_disk': 0, 'min_ram': 0, 'protected': False,
+            'os_hidden': False, 'created_at': created, 'updated_at': created,
+        })
+        self.properties.append({'image_id': image_id, 'name': 'os_distro',
+                                'value': rnd.choice(['ubuntu', 'debian',
+                                                     'centos', 'fedora'])})
+        self.properties.append({'image_id': image_id, 'name': 'os_version',
+                                'value': str(rnd.randrange(8, 25))})
+        self.tags.append({'image_id': image_id,
+                          'value': rnd.choice(['base', 'gpu', 'test'])})
+        return image_id
+
+    def _member(self, image_id, member, status):
+        created = self.images[-1]['created_at']
+        self.members.append({'image_id': image_id, 'member': member,
+                             'status': status, 'created_at': created,
+                             'updated_at': created})
+
+    def build(self):
+        s = self.scale
+        rnd = self.rnd
+        owner, consumer, updater = 'bench-owner', 'bench-consumer', \
+            'bench-updater'
+        m = self.manifest
+        m.update(owner=owner, consumer=consumer, updater=updater)
+        # Other projects: owners of the filler images, and the members of
+        # the filler shares (kept apart, so no one is shared its own image).
+        owners = [_project(rnd) for _i in range(max(10, s.images // 20))]
+        sharers = [_project(rnd) for _i in range(max(200, s.images // 4))]
+
+        # The owner's images for the member calls.
+        ten = self._image(owner, 'shared')
+        for i in range(10):
+            self._member(ten, 'ten-member-%02d' % i, 'accepted')
+        full = self._image(owner, 'shared')
+        for i in range(MEMBER_QUOTA):
+            self._member(full, 'full-member-%03d' % i, 'pending')
+        m.update(ten_image=ten, ten_member='ten-member-00', full_image=full)
+        m['sample_image'] = self._image(owner, 'shared')
+        m['create_pool'] = [self._image(owner, 'shared')
+                            for _i in range(s.create_pool)]
+        m['delete_pool'] = []
+        for _i in range(s.delete_pool):
+            image_id = self._image(owner, 'shared')
+            m['delete_pool'].append(image_id)
+            for j in range(MEMBER_QUOTA):
+                self._member(image_id, 'del-%03d' % j, 'pending')
+        m['updater_images'] = []
+        for _i in range(s.updater_images):
+            image_id = self._image(owner, 'shared')
+            m['updater_images'].append(image_id)
+            self._member(image_id, updater, 'pending')
+
+        # Public and community images, and the consumer's shares, spread
+        # over time among the filler so that list pages are not trivial.
+        remaining = s.images - len(self.images)
+        n_shares = s.consumer_pending + s.consumer_accepted
+        if remaining < n_shares + s.public + s.community:
+            raise ValueError('scale %s has too few images' % s.name)
+        kinds = (['public'] * s.public + ['community'] * s.community
+                 + ['pending'] * s.consumer_pending
+                 + ['accepted'] * s.consumer_accepted)
+        kinds += ['filler'] * (remaining - len(kinds))
+        rnd.shuffle(kinds)
+        filler_shared = []
+        m['consumer_accepted_images'] = []
+        for kind in kinds:
+            image_owner = rnd.choice(owners)
+            if kind in ('public', 'community'):
+                self._image(image_owner, kind)
+            elif kind in ('pending', 'accepted'):
+                image_id = self._image(image_owner, 'shared')
+                self._member(image_id, consumer, kind)
+                if kind == 'accepted':
+                    m['consumer_accepted_images'].append(image_id)
+                filler_shared.append(image_id)
+            else:
+                visibility = 'shared' if rnd.random() < 0.6 else 'private'
+                image_id = self._image(image_owner, visibility)
+                if visibility == 'shared':
+                    filler_shared.append(image_id)
+
+        # Filler memberships: other projects on shared images, no image
+        # over the quota.
+        todo = s.memberships - len(self.members)
+        if todo > 0:
+            per_image = min(MEMBER_QUOTA - 1,
+                            -(-todo // max(1, len(filler_shared))))
+            created = {i['id']: i['created_at'] for i in self.images}
+            statuses = ('pending', 'accepted', 'rejected')
+            for image_id in filler_shared:
+                start = rnd.randrange(len(sharers))
+                for j in range(min(per_image, todo)):
+                    self.members.append({
+                        'image_id': image_id,
+                        'member': sharers[(start + j) % len(sharers)],
+                        'status': statuses[rnd.randrange(3)],
+                        'created_at': created[image_id],
+                        'updated_at': created[image_id]})
+                todo -= per_image
+                if todo <= 0:
+                    break
+        m['counts'] = {'images': len(self.images),
+                       'memberships': len(self.members),
+                       'properties': len(self.properties),
+                       'tags': len(self.tags)}
+        return m
+
+    def insert(self, engine):
+        tables = ((models.Image.__table__, self.images),
+                  (models.ImageProperty.__table__, self.properties),
+                  (models.ImageTag.__table__, self.tags),
+                  (models.ImageMember.__table__, self.members))
+        with engine.begin() as conn:
+            for table, rows in tables:
+                for start in range(0, len(rows), BATCH):
+                    conn.execute(table.insert(), rows[start:start + BATCH])
+        with engine.begin() as conn:
+            # Fresh statistics, as a database in service would have.
+            if engine.dialect.name == 'postgresql':
+                conn.exec_driver_sql('ANALYZE')
+            elif engine.dialect.name == 'sqlite':
+                conn.exec_driver_sql('ANALYZE')
+            else:
+                for table, _rows in tables:
+                    conn.exec_driver_sql('ANALYZE TABLE %s' % table.name)
+
+
+# The database servers every development and CI machine runs on
+# 127.0.0.1; GS_BENCH_POSTGRESQL_SERVER or GS_BENCH_MYSQL_SERVER name
+# others (a URL without a database name).
+SERVERS = {'postgresql': 'postgresql+psycopg2://postgres@127.0.0.1:5432',
+           'mysql': 'mysql+pymysql://root@127.0.0.1:3306'}
+SERVER_ENV = 'GS_BENCH_%s_SERVER'
+
+
+def database_url(backend, name, workdir):
+    """The URL of the bench database ``name`` on ``backend``."""
+    if backend == 'sqlite':
+        return 'sqlite:///' + os.path.join(workdir, name + '.sqlite')
+    if backend not in SERVERS:
+        raise ValueError('unknown backend %s' % backend)
+    server = os.environ.get(SERVER_ENV % backend.upper(), SERVERS[backend])
+    return '%s/%s%s' % (server.rstrip('/'), name,
+                        '?charset=utf8mb4' if backend == 'mysql' else '')
+
+
+def _server_engine(backend, url):
+    """The name of the database at ``url``, and an engine on its server."""
+    url = sa.engine.make_url(url)
+    server = url._replace(
+        database='postgres' if backend == 'postgresql' else None)
+    return url.database, sa.create_engine(server,
+                                          isolation_level='AUTOCOMMIT')
+
+
+def recreate_database(backend, url):
+    """An empty database at ``url``; an older one of that name is dropped."""
+    if backend == 'sqlite':
+        path = url[len('sqlite:///'):]
+        for suffix in ('', '-wal', '-shm'):
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+        return
+    name, engine = _server_engine(backend, url)
+    try:
+        with engine.connect() as conn:
+            quote = '"' if backend == 'postgresql' else '`'
+            force = ' WITH (FORCE)' if backend == 'postgresql' else ''
+            conn.exec_driver_sql('DROP DATABASE IF EXISTS %s%s%s%s' % (
+                quote, name, quote, force))
+            conn.exec_driver_sql('CREATE DATABASE %s%s%s' % (
+                quote, name, quote))
+    finally:
+        engine.dispose()
+
+
+def drop_database(backend, url):
+    """Drop the database at ``url`` (PostgreSQL, MySQL)."""
+    name, engine = _server_engine(backend, url)
+    try:
+        with engine.connect() as conn:
+            if backend == 'postgresql':
+                conn.exec_driver_sql(
+                    'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+            else:
+                conn.exec_driver_sql('DROP DATABASE IF EXISTS `%s`' % name)
+    finally:
+        engine.dispose()
+
+
+def write_conf(path, url, extra=None):
+    """A glance-sharing.conf for the bench server and the manage CLI."""
+    sections = {'DEFAULT': {'debug': 'False'},
+                'api': {'auth_strategy': 'noauth'},
+                'database': {'connection': url}}
+    for section, values in (extra or {}).items():
+        sections.setdefault(section, {}).update(values)
+    with open(path, 'w') as conf:
+        for section, values in sections.items():
+            conf.write('[%s]\n' % section)
+            for key, value in values.items():
+                conf.write('%s = %s\n' % (key, value))
+            conf.write('\n')
+
+
+def migrate(conf_path):
+    manage = os.path.join(os.path.dirname(sys.executable),
+                          'glance-sharing-manage')
+    subprocess.run([manage, '--config-file', conf_path, 'db', 'sync'],
+                   check=True, capture_output=True)
+
+
+def seed(backend, scale, workdir, db_name=None, log=print):
+    """Create, migrate and fill the bench database; return the manifest."""
+    db_name = db_name or 'gs_bench_%s' % scale.name
+    url = database_url(backend, db_name, workdir)
+    conf_path = os.path.join(workdir, 'seed.conf')
+    write_conf(conf_path, url)
+    recreate_database(backend, url)
+    migrate(conf_path)
+    started = time.monotonic()
+    seeder = Seeder(scale)
+    manifest = seeder.build()
+    built = time.monotonic()
+    engine = sa.create_engine(url)
+    try:
+        seeder.insert(engine)
+    finally:
+        engine.dispose()
+    done = time.monotonic()
+    manifest.update(backend=backend, url=url,
+                    build_seconds=round(built - started, 2),
+                    insert_seconds=round(done - built, 2))
+    log('seeded %s %s: %s in %.1fs (+%.1fs to build the rows)' % (
+        backend, scale.name, manifest['counts'], done - built,
+        built - started))
+    return manifest

@@ -1,0 +1,109 @@
+"""Smoke test of the benchmark suite (benchmarks/), at a tiny scale.
+
+It runs the machinery end to end: seed, serve with gunicorn, send every
+call, read the SQL statement counts, render the report. It asserts only
+that this completes and that every call runs the same number of SQL
+statements at two scales (no N+1). Timings are never asserted.
+"""
+
+import collections
+import os
+
+import fixtures
+import testscenarios
+import testtools
+
+from glance_sharing.tests import base
+from glance_sharing.tests import fixtures as gs_fixtures
+
+try:
+    from benchmarks import explain
+    from benchmarks import load
+    from benchmarks import report
+    from benchmarks import run
+    from benchmarks import seed
+except ImportError:  # not run from a source tree
+    run = None
+
+load_tests = testscenarios.load_tests_apply_scenarios
+
+
+class BenchmarkSmokeTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        if run is None:
+            self.skipTest('benchmarks/ is not importable (run the tests '
+                          'from the repository root)')
+        self.workdir = self.useFixture(fixtures.TempDir()).path
+
+    def _run(self, scale, use_wrk=False, only=None):
+        results, manifest = run.run_scale(
+            'sqlite', seed.SCALES[scale], self.workdir, workers=2,
+            duration=1, use_wrk=use_wrk, only=only, samples=2,
+            log=lambda *a: None)
+        return results, manifest
+
+    def test_statement_counts_are_constant_across_scales(self):
+        runs = collections.OrderedDict(
+            (scale, self._run(scale)[0]) for scale in ('tiny', 'tiny2'))
+        counts = {}
+        for scale, results in runs.items():
+            for name, call in results['calls'].items():
+                for sample in call['samples']:
+                    counts.setdefault(name, set()).add(sample['statements'])
+        self.assertEqual(
+            {name: len(values) for name, values in counts.items()},
+            {name: 1 for name in counts},
+            'statement counts per call: %s' % counts)
+        # The floor crosses the pipeline and never the database.
+        self.assertEqual({0}, counts['floor'])
+        text = report.table({'meta': {'date': 'now', 'command': 'test',
+                                      'machine': 'test', 'server': 'test',
+                                      'load': 'samples only'},
+                             'runs': {'sqlite': runs}})
+        self.assertIn('member show', text)
+
+    def test_wrk_drives_reads_and_writes(self):
+        if not load.wrk_available():
+            self.skipTest('wrk is not installed (tools/bench.sh installs '
+                          'it)')
+        only = {'floor', 'member-show', 'member-create', 'member-update',
+                'member-delete'}
+        results, _manifest = self._run('tiny', use_wrk=True, only=only)
+        for name, call in results['calls'].items():
+            self.assertGreater(call['requests'], 0, name)
+            self.assertEqual(0, call['errors'], name)
+
+
+class BenchmarkSeedTest(testtools.TestCase):
+    """Seeding and EXPLAIN on every backend, at the tiny scale."""
+
+    scenarios = gs_fixtures.BACKEND_SCENARIOS
+
+    def setUp(self):
+        super().setUp()
+        if run is None:
+            self.skipTest('benchmarks/ is not importable')
+        reason = gs_fixtures.backend_unavailable(self.db_backend)
+        if reason:
+            base.skip_or_fail(self, reason)
+        self.workdir = self.useFixture(fixtures.TempDir()).path
+
+    def test_seed_and_explain(self):
+        name = 'gs_bench_test_%s' % os.urandom(6).hex()
+        manifest = seed.seed(self.db_backend, seed.SCALES['tiny'],
+                             self.workdir, db_name=name,
+                             log=lambda *a: None)
+        if self.db_backend != 'sqlite':
+            self.addCleanup(seed.drop_database, self.db_backend,
+                            manifest['url'])
+        self.assertEqual(seed.SCALES['tiny'].images,
+                         manifest['counts']['images'])
+        self.assertEqual(seed.SCALES['tiny'].memberships,
+                         manifest['counts']['memberships'])
+        plans = explain.explain(manifest['url'], manifest)
+        for name, statements in plans.items():
+            self.assertTrue(statements, name)
+            for sql, plan in statements:
+                self.assertTrue(plan.strip(), sql)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Run the benchmark suite (benchmarks/README.rst) and write its table,
+# chart and query plans into doc/source/benchmarks/. Installs what it
+# needs first: the project venv, the bench-only Python packages, and wrk
+# (apt-get, when run as root on Debian/Ubuntu). Arguments go to
+# "python -m benchmarks.run" (e.g. --scales small --duration 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-venv.sh
+if ! command -v wrk >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+    else
+        echo "wrk is needed: install it (e.g. apt-get install wrk)" >&2
+        exit 1
+    fi
+fi
+.venv/bin/pip install -q -c tools/upper-constraints.txt \
+    -r benchmarks/requirements.txt
+exec .venv/bin/python -m benchmarks.run "$@"
