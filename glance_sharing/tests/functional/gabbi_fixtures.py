@@ -5,6 +5,8 @@ the environment, e.g. $ENVIRON['OWNER'].
 """
 
 import os
+import shutil
+import tempfile
 import uuid
 
 from gabbi import fixture
@@ -15,6 +17,10 @@ from glance_sharing import deploy
 from glance_sharing.tests import fixtures
 
 PERSONAS = ('OWNER', 'CONSUMER', 'CONSUMER2', 'OTHER', 'ADMIN_PROJECT')
+# SQLite syncs every commit to disk, which on a busy machine was most of
+# the wall time of these tests; they test the API, not durability, so the
+# database lives in memory-backed /dev/shm where there is one.
+_SHM = '/dev/shm'
 
 
 _APP = {}
@@ -40,7 +46,10 @@ class APIFixture(fixture.GabbiFixture):
     def start_fixture(self):
         self.conf_fixture = fixtures.ConfFixture(CONF)
         self.conf_fixture.setUp()
-        self.db = fixtures.Database(CONF)
+        shm = _SHM if os.access(_SHM, os.W_OK) else None
+        self.db_dir = tempfile.mkdtemp(prefix='gs-gabbi-', dir=shm)
+        self.db = fixtures.Database(
+            CONF, url='sqlite:///' + os.path.join(self.db_dir, 'db.sqlite'))
         self.db.setUp()
         for name in PERSONAS:
             os.environ[name] = uuid.uuid4().hex
@@ -50,6 +59,7 @@ class APIFixture(fixture.GabbiFixture):
     def stop_fixture(self):
         _APP.clear()
         self.db.cleanUp()
+        shutil.rmtree(self.db_dir, ignore_errors=True)
         self.conf_fixture.cleanUp()
 
 
