@@ -12,6 +12,8 @@ test asks, and stops it when the process exits.
 """
 
 import atexit
+import ctypes
+import ctypes.util
 import os
 import shutil
 import signal
@@ -36,6 +38,7 @@ DEFAULT_VENV = os.path.join(gs_fixtures.REPO_ROOT, '.cache', 'keystone',
 REGION = 'RegionOne'
 DOMAIN = 'default'
 INSTALL_TIMEOUT = 1200
+PR_SET_PDEATHSIG = 1
 
 
 class Unavailable(Exception):
@@ -59,6 +62,19 @@ def install():
         raise Unavailable('Keystone install failed (%s):\n%s' % (
             ' '.join(result.args), (result.stdout + result.stderr)[-3000:]))
     return venv_path()
+
+
+def _die_with_parent():
+    """In the child: get SIGTERM when the test process dies (Linux).
+
+    Cleanup normally stops Keystone; this covers a test process that is
+    killed before it can clean up.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError, TypeError):
+        pass
 
 
 def _write_ini(path, sections):
@@ -177,7 +193,7 @@ class Keystone(fixtures.Fixture):
             process = subprocess.Popen(
                 [self._bin('gunicorn')], cwd=run_dir, env=env, stdout=log,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True)
+                start_new_session=True, preexec_fn=_die_with_parent)
         try:
             _wait_for('http://127.0.0.1:%d/v3' % port, process, log_path,
                       'Keystone')
