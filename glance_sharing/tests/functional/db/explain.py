@@ -180,7 +180,7 @@ def render(engine, result):
     """reStructuredText for the admin guide."""
     lines = []
     for label, entries in result.items():
-        lines.extend([label, '~' * len(label), ''])
+        lines.extend([label, '^' * len(label), ''])
         for statement, plan in entries:
             lines.extend(['.. code-block:: text', ''])
             sql = ' '.join(statement.split())
