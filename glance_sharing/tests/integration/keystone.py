@@ -401,3 +401,28 @@ def shared_cloud():
             atexit.register(cloud.cleanUp)
             _CLOUD = cloud
         return _CLOUD
+
+
+def main():
+    """Bring the test cloud up for manual use until interrupted.
+
+    ``python -m glance_sharing.tests.integration.keystone`` prints, for
+    each user, the OS_* settings the clients need.
+    """
+    cloud = shared_cloud()
+    print('glance-sharing: %s\nKeystone: %s' % (cloud.url,
+                                                cloud.keystone.url))
+    for name in cloud.users:
+        print('\n# %s' % name)
+        for key, value in sorted(cloud.cli_env(name).items()):
+            if key.startswith('OS_'):
+                print('export %s=%s' % (key, value))
+    print('\nCtrl-C stops Keystone and glance-sharing.', flush=True)
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == '__main__':
+    main()
