@@ -3,6 +3,7 @@
 import sys
 
 from oslo_config import cfg
+from oslo_log import log as logging
 
 from glance_sharing import conf as gs_conf
 from glance_sharing.db import migration
@@ -46,6 +47,10 @@ def _add_parsers(subparsers):
 def main(argv=None):
     gs_conf.CONF.register_cli_opt(cfg.SubCommandOpt(
         'category', title='Commands', handler=_add_parsers))
+    # Without a log file, log lines go to stderr rather than oslo.log's
+    # stdout, so stdout carries only the answer (scripts read "db version").
+    logging.register_options(gs_conf.CONF)
+    gs_conf.CONF.set_default('use_stderr', True)
     deploy.parse_args(sys.argv[1:] if argv is None else argv)
     return COMMANDS[gs_conf.CONF.category.action]()
 
