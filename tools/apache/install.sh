@@ -69,6 +69,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     echo "$wanted" > "$stamp"
 fi
 # Always refresh the project itself: it is cheap and the code may differ.
+# The build leaves build/ in the tree; remove it unless it was there.
+[ -e build ] && had_build=1 || had_build=
 "$venv/bin/pip" install -q --no-deps --force-reinstall . >&2
+[ -n "$had_build" ] || rm -rf build
 chmod -R a+rX "$venv"
 echo "$venv"
