@@ -108,9 +108,12 @@ class TestKeystoneDoesNotLogTokens(base.TestCase):
         CONF.register_opts(auth_token_opts._OPTS, group=group)
         ks_loading.register_auth_conf_options(CONF, group)
         # auth_token registers the plugin's options when it loads it;
-        # register them first so that they can be set here.
-        CONF.register_opts(ks_loading.get_auth_plugin_conf_options(
-            'password'), group=group)
+        # register them first so that they can be set here, through the
+        # fixture, which unregisters them afterwards: auth_url is required
+        # and would break every later parse of the global CONF.
+        self.conf_fixture.register_opts(
+            ks_loading.get_auth_plugin_conf_options('password'),
+            group=group)
         self.conf_fixture.config(
             group=group, www_authenticate_uri=identity, auth_url=identity,
             auth_type='password', username='glance-sharing',
