@@ -24,6 +24,10 @@ def table(results):
         out.append('bare WSGI app under the same server (no Paste, no '
                    'service): %.0f req/s, p50 %.2f ms, p99 %.2f ms' % (
                        bare['rps'], bare['p50_ms'], bare['p99_ms']))
+    out.append('CPU ms = CPU time of the gunicorn workers per request '
+               '(user + system), steady')
+    out.append('whatever else runs; SQL = statements per request (from '
+               'X-Bench-SQL-Statements).')
     for backend, scales in results['runs'].items():
         names = list(scales)
         for scale in names:
@@ -36,10 +40,11 @@ def table(results):
         out.append('')
         header = '%-34s' % 'call'
         for scale in names:
-            header += ' | %-28s' % ('%s: req/s  p50 ms  p99 ms' % scale)
+            header += ' | %-35s' % ('%s: req/s  p50 ms  p99 ms  CPU ms'
+                                    % scale)
         header += ' | SQL  items'
         if len(names) > 1:
-            header += ' | p50 %s/%s' % (names[-1], names[0])
+            header += ' | %s/%s: p50  CPU' % (names[-1], names[0])
         out.append(header)
         out.append('-' * len(header))
         first = scales[names[0]]['calls']
@@ -47,26 +52,32 @@ def table(results):
             row = '%-34s' % call['label'][:34]
             for scale in names:
                 result = scales[scale]['calls'].get(name, {})
-                cell = '%7s %7s %7s' % (
+                cell = '%7s %7s %7s %7s' % (
                     _fmt(result.get('rps'), '.0f'),
                     _fmt(result.get('p50_ms'), '.2f'),
-                    _fmt(result.get('p99_ms'), '.2f'))
+                    _fmt(result.get('p99_ms'), '.2f'),
+                    _fmt(result.get('cpu_ms'), '.2f'))
                 if result.get('errors'):
                     cell += ' E%d' % result['errors']
-                row += ' | %-28s' % cell
+                row += ' | %-35s' % cell
             statements = sorted({s['statements'] for scale in names
                                  for s in scales[scale]['calls'][name][
                                      'samples']})
             row += ' | %-4s %5s' % ('/'.join(map(str, statements)),
                                     _fmt(call['samples'][0]['items'], 'd'))
             if len(names) > 1:
-                small = first[name].get('p50_ms')
-                large = scales[names[-1]]['calls'][name].get('p50_ms')
-                if small and large:
-                    ratio = large / small
-                    row += ' | %.2fx%s' % (
-                        ratio, ' (over %.1fx)' % GROWTH_LIMIT
-                        if ratio > GROWTH_LIMIT else '')
+                ratios = []
+                for key in ('p50_ms', 'cpu_ms'):
+                    small = first[name].get(key)
+                    large = scales[names[-1]]['calls'][name].get(key)
+                    ratios.append(large / small if small and large
+                                  else None)
+                if ratios[0] is not None:
+                    row += ' | %5.2fx %5sx%s' % (
+                        ratios[0], _fmt(ratios[1], '.2f'),
+                        ' over %.1fx' % GROWTH_LIMIT
+                        if max(r or 0 for r in ratios) > GROWTH_LIMIT
+                        else '')
             out.append(row)
         out.append('')
         out.append('Targets (SQLite): ' + ', '.join(
@@ -95,7 +106,7 @@ def chart(results, path):
         return
     names = [n for n, c in series[0][1].items() if 'rps' in c]
     labels = [series[0][1][n]['label'] for n in names]
-    fig, axes = pyplot.subplots(1, 2, figsize=(14, 0.55 * len(names) + 2.5),
+    fig, axes = pyplot.subplots(1, 3, figsize=(17, 0.55 * len(names) + 2.5),
                                 sharey=True)
     height = 0.8 / len(series)
     for i, (title, calls) in enumerate(series):
@@ -103,6 +114,8 @@ def chart(results, path):
         axes[0].barh(ys, [calls[n].get('rps', 0) for n in names],
                      height=height, label=title)
         axes[1].barh(ys, [calls[n].get('p50_ms', 0) for n in names],
+                     height=height, label=title)
+        axes[2].barh(ys, [calls[n].get('cpu_ms', 0) for n in names],
                      height=height, label=title)
     for name, target in TARGETS.items():
         if name in names:
@@ -113,6 +126,7 @@ def chart(results, path):
     axes[0].invert_yaxis()
     axes[0].set_xlabel('requests/s (dashed: target)')
     axes[1].set_xlabel('p50 latency, ms')
+    axes[2].set_xlabel('server CPU per request, ms')
     axes[0].legend(loc='lower right', fontsize='small')
     meta = results['meta']
     fig.suptitle('glance-sharing, %s; %s' % (meta['server'], meta['load']),

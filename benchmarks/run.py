@@ -84,13 +84,17 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
                 'samples': load.sample(srv.url, call, samples)}
         if use_wrk:
             for call in calls:
+                cpu = srv.worker_cpu_seconds()
                 result = load.run_wrk(srv.url, call, duration, connections,
                                       threads)
+                result['cpu_ms'] = 1000.0 * (
+                    srv.worker_cpu_seconds() - cpu) / max(1,
+                                                          result['requests'])
                 results['calls'][call.name].update(result)
                 log('  %-22s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  '
-                    'SQL %s%s' % (
+                    'CPU %5.2f ms  SQL %s%s' % (
                         call.name, result['rps'], result['p50_ms'],
-                        result['p99_ms'],
+                        result['p99_ms'], result['cpu_ms'],
                         results['calls'][call.name]['samples'][0][
                             'statements'],
                         '  ERRORS %d' % result['errors']
@@ -105,7 +109,11 @@ def bare_floor(workdir, workers, duration, connections, threads):
     call = load.Call('bare', 'bare WSGI app', 'GET', 200, 'x', path='/')
     with server.Server(config_dir, workers=workers,
                        app='benchmarks.noop_app:application') as srv:
-        return load.run_wrk(srv.url, call, duration, connections, threads)
+        cpu = srv.worker_cpu_seconds()
+        result = load.run_wrk(srv.url, call, duration, connections, threads)
+        result['cpu_ms'] = 1000.0 * (srv.worker_cpu_seconds() - cpu) / max(
+            1, result['requests'])
+        return result
 
 
 def main(argv=None):
@@ -185,7 +193,7 @@ def main(argv=None):
                 print('  plans: %s' % path)
     if results['runs']:
         with open(os.path.join(args.out, 'results.json'), 'w') as out:
-            json.dump(results, out, indent=1, sort_keys=True)
+            json.dump(results, out, indent=1)
         text = report.table(results)
         with open(os.path.join(args.out, 'results.txt'), 'w') as out:
             out.write(text)
