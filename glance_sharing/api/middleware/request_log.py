@@ -20,6 +20,11 @@ class RequestLog:
     discovery, healthcheck, a 401) are logged with the request id alone.
     Only the path and query string are logged: never a header, so never a
     token.
+
+    It also makes a bare context with the request id the thread's current
+    one as the request comes in, so that lines logged before the full
+    context exists (by auth_token, say) name this request rather than the
+    one the thread served before.
     """
 
     def __init__(self, application):
@@ -31,6 +36,8 @@ class RequestLog:
 
     def __call__(self, environ, start_response):
         started = time.monotonic()
+        oslo_context.RequestContext(
+            request_id=environ.get(request_id.ENV_REQUEST_ID))
         status = []
         length = []
 

@@ -8,9 +8,13 @@ import uuid
 import fixtures
 from keystoneauth1 import loading as ks_loading
 from keystonemiddleware.auth_token import _opts as auth_token_opts
+from oslo_context import context as oslo_context
 from oslo_log import formatters
+from oslo_middleware import request_id
+import testtools
 import webob
 
+from glance_sharing.api.middleware import request_log
 from glance_sharing.conf import CONF
 from glance_sharing import deploy
 from glance_sharing.tests import base
@@ -137,3 +141,24 @@ class TestKeystoneDoesNotLogTokens(base.TestCase):
             self.assertNotIn(secret, text)
             # Nor a recognisable piece of it.
             self.assertNotIn(secret[7:30], text)
+
+
+class TestThreadContext(testtools.TestCase):
+    """Lines logged before the full context exists name this request."""
+
+    def test_stale_context_of_previous_request_is_replaced(self):
+        oslo_context.RequestContext(request_id='req-previous', user_id='u1',
+                                    project_id='p1')
+        seen = []
+
+        def app(environ, start_response):
+            seen.append(oslo_context.get_current())
+            start_response('204 No Content', [])
+            return []
+
+        environ = webob.Request.blank('/v2/images').environ
+        environ[request_id.ENV_REQUEST_ID] = 'req-this-one'
+        request_log.RequestLog(app)(environ, lambda *args: None)
+        self.assertEqual('req-this-one', seen[0].request_id)
+        self.assertIsNone(seen[0].user_id)
+        self.assertIsNone(seen[0].project_id)
