@@ -18,6 +18,9 @@ venv=${GLANCE_SHARING_APACHE_VENV:-/opt/glance-sharing/venv}
 exec 9>/var/lock/glance-sharing-apache-install.lock
 flock 9
 
+cleanup=()
+trap 'rm -rf "${cleanup[@]}"' EXIT
+
 packages=(apache2 libapache2-mod-wsgi-py3 python3-venv)
 missing=()
 for package in "${packages[@]}"; do
@@ -32,7 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
         chmod 755 /usr/sbin/policy-rc.d
-        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+        cleanup+=(/usr/sbin/policy-rc.d)
     fi
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >&2
@@ -69,9 +72,23 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     echo "$wanted" > "$stamp"
 fi
 # Always refresh the project itself: it is cheap and the code may differ.
-# The build leaves build/ in the tree; remove it unless it was there.
-[ -e build ] && had_build=1 || had_build=
-"$venv/bin/pip" install -q --no-deps --force-reinstall . >&2
-[ -n "$had_build" ] || rm -rf build
+# Build it from a snapshot of the work tree (tracked and untracked files,
+# as a throw-away git repository for pbr), never in the tree itself:
+# an in-tree build rewrites the egg-info, AUTHORS and ChangeLog that
+# other builds of the same checkout (tools/install-venv.sh) use too.
+source_dir=.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    source_dir=$(mktemp -d)
+    cleanup+=("$source_dir")
+    git ls-files -z --cached --others --exclude-standard |
+        while IFS= read -r -d '' path; do
+            [ -e "$path" ] && printf '%s\0' "$path"
+        done | tar --null -T - -cf - | tar -xf - -C "$source_dir"
+    git -C "$source_dir" init -q
+    git -C "$source_dir" add -A
+    git -C "$source_dir" -c user.name=install.sh \
+        -c user.email=install.sh@localhost commit -q -m snapshot
+fi
+"$venv/bin/pip" install -q --no-deps --force-reinstall "$source_dir" >&2
 chmod -R a+rX "$venv"
 echo "$venv"

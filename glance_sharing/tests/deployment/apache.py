@@ -53,8 +53,12 @@ def install():
         result = subprocess.run(['bash', INSTALL_SCRIPT],
                                 capture_output=True, text=True)
         if result.returncode:
-            raise RuntimeError('%s failed:\n%s\n%s' % (
-                INSTALL_SCRIPT, result.stdout, result.stderr[-5000:]))
+            # pip's errors hide among pages of setuptools warnings.
+            errors = [line for line in result.stderr.splitlines()
+                      if 'error' in line.lower()]
+            raise RuntimeError('%s failed:\n%s\n%s\n...\n%s' % (
+                INSTALL_SCRIPT, result.stdout, '\n'.join(errors[:50]),
+                result.stderr[-3000:]))
         _installed['venv'] = result.stdout.strip().splitlines()[-1]
         _installed['seconds'] = time.monotonic() - started
     return _installed['venv']
@@ -94,8 +98,9 @@ class ApacheService(fixtures.Fixture):
     """glance-sharing under Apache httpd + mod_wsgi on 127.0.0.1.
 
     ``db_url`` is the database (migrated here with the virtualenv's
-    glance-sharing-manage); ``options`` maps section to {option: value}
-    for glance-sharing.conf, after the defaults (noauth, a log file).
+    glance-sharing-manage, then checked by glance-sharing-status);
+    ``options`` maps section to {option: value} for glance-sharing.conf,
+    after the defaults (noauth, a log file).
     """
 
     def __init__(self, db_url, processes=2, threads=4, options=None):
@@ -124,7 +129,9 @@ class ApacheService(fixtures.Fixture):
         os.chown(self.log_path, user.pw_uid, user.pw_gid)
         self.conf_path = os.path.join(self.config_dir, 'glance-sharing.conf')
         self._write_conf()
-        self._manage('db', 'sync')
+        self._tool('glance-sharing-manage', 'db', 'sync')
+        # The operator's readiness check, from the deployment virtualenv.
+        self._tool('glance-sharing-status', 'upgrade', 'check')
 
         self.port = server.free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
@@ -156,11 +163,16 @@ class ApacheService(fixtures.Fixture):
                     conf_file.write('%s = %s\n' % (key, value))
                 conf_file.write('\n')
 
-    def _manage(self, *args):
-        return subprocess.run(
-            [os.path.join(self.venv, 'bin', 'glance-sharing-manage'),
+    def _tool(self, name, *args):
+        result = subprocess.run(
+            [os.path.join(self.venv, 'bin', name),
              '--config-file', self.conf_path] + list(args),
-            check=True, capture_output=True, text=True)
+            capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError('%s %s exited %d:\n%s%s' % (
+                name, ' '.join(args), result.returncode, result.stdout,
+                result.stderr))
+        return result
 
     def _apachectl(self, action):
         result = subprocess.run(
