@@ -417,6 +417,16 @@ def image_get_all(context, filters=None, properties=None, tags=(),
         # A unique last key makes the order total, so pages never overlap.
         sort_keys.append('id')
         sort_dirs.append(sort_dirs[-1])
+    dialect = context.session.get_bind().dialect.name
+    if (sort_keys == ['created_at', 'id'] and len(set(sort_dirs)) == 1
+            and dialect in ('mysql', 'mariadb')):
+        # The default order. MariaDB would merge the visibility and owner
+        # indexes and sort every candidate (30 ms a page with 10,000
+        # images); walking (created_at, id) in order stops after ``limit``
+        # matches (2 ms), as PostgreSQL's planner chooses by itself. See
+        # doc/source/admin/database.rst.
+        query = query.with_hint(
+            Image, 'FORCE INDEX (ix_images_created_at_id)', dialect)
     query = db_utils.paginate_query(query, Image, limit, sort_keys,
                                     marker=marker_row, sort_dirs=sort_dirs)
     images = [_image_dict(row) for row in query]
