@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
+from sqlalchemy.ext import compiler
 from sqlalchemy import orm
 
 VISIBILITIES = ('public', 'community', 'shared', 'private')
@@ -10,16 +11,30 @@ MEMBER_STATUSES = ('pending', 'accepted', 'rejected')
 _TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 
 
+class _MySQLId(mysql.VARCHAR):
+    """VARCHAR with a binary, NO PAD utf8mb4 collation (see Id)."""
+
+
+@compiler.compiles(_MySQLId, 'mysql')
+@compiler.compiles(_MySQLId, 'mariadb')
+def _compile_mysql_id(type_, ddl_compiler, **kw):
+    # MariaDB and MySQL 8 name their binary NO PAD collations differently.
+    collation = ('utf8mb4_nopad_bin' if ddl_compiler.dialect.is_mariadb
+                 else 'utf8mb4_0900_bin')
+    return 'VARCHAR(%d) CHARACTER SET utf8mb4 COLLATE %s' % (
+        type_.length, collation)
+
+
 def Id(length=255):
-    """An identifier column type that compares case-sensitively everywhere.
+    """An identifier column type that compares exactly everywhere.
 
     MySQL's default collations fold case, which would make the project ids
-    "ABC" and "abc" collide; a binary collation keeps them apart, as they
-    are on PostgreSQL and SQLite.
+    "ABC" and "abc" collide, and its PAD SPACE collations (utf8mb4_bin
+    among them) make "abc" and "abc " equal. A binary NO PAD collation
+    keeps them all apart, as they are on PostgreSQL and SQLite.
     """
-    return sa.String(length).with_variant(
-        mysql.VARCHAR(length, charset='utf8mb4', collation='utf8mb4_bin'),
-        'mysql', 'mariadb')
+    return sa.String(length).with_variant(_MySQLId(length), 'mysql',
+                                          'mariadb')
 
 
 class Base(orm.DeclarativeBase):

@@ -96,6 +96,26 @@ class TestBackends(base.TestCase):
         self.assertRaises(exception.ImageNotFound, db_api.image_get,
                           base.make_context(project='owner'), private['id'])
 
+    def test_trailing_spaces_make_different_ids(self):
+        # MySQL's PAD SPACE collations (utf8mb4_bin among them) compare
+        # 'x' and 'x ' equal; ids must compare exactly on every backend.
+        image = new_image(self.owner, image_id='img-spaces')
+        db_api.tag_add(self.owner, image['id'], 'x', 10)
+        db_api.tag_add(self.owner, image['id'], 'x ', 10)
+        db_api.image_update(self.owner, image['id'], {}, {'p': '1', 'p ': '2'},
+                            ['x', 'x '])
+        image = db_api.image_get(self.owner, image['id'], details=True)
+        self.assertEqual(['x', 'x '], image['tags'])
+        self.assertEqual({'p': '1', 'p ': '2'}, image['properties'])
+        self.assertTrue(db_api.tag_delete(self.owner, image['id'], 'x '))
+        self.assertEqual(['x'], db_api.image_get(
+            self.owner, image['id'], details=True)['tags'])
+        # An owner with a trailing space is another project.
+        padded = new_image(base.make_context(project='Owner '),
+                           visibility='private')
+        self.assertRaises(exception.ImageNotFound, db_api.image_get,
+                          base.make_context(project='Owner'), padded['id'])
+
     def test_four_byte_and_long_member_ids_round_trip(self):
         for member in ('proj-\U0001F600', 'x' * 255, '\u00e9' * 255):
             created = db_api.member_create(self.owner, self.image['id'],
