@@ -3,20 +3,15 @@
 import webob.dec
 import webob.exc
 
+from glance_sharing.api.middleware import base
 from glance_sharing.api import util
 from glance_sharing import context
 from glance_sharing.i18n import _
 from glance_sharing import policy
 
 
-class ContextMiddleware:
-
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_config, **local_config):
-        return cls
+class ContextMiddleware(base.Middleware):
+    """Refuse requests without an identity; attach a RequestContext."""
 
     @webob.dec.wsgify
     def __call__(self, req):

@@ -10,6 +10,7 @@ from oslo_serialization import jsonutils
 import webob.dec
 import webob.exc
 
+from glance_sharing.api.middleware import base
 from glance_sharing.api import util
 from glance_sharing.i18n import _
 
@@ -29,14 +30,8 @@ def _message(response):
     return None
 
 
-class FaultWrapper:
-
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_config, **local_config):
-        return cls
+class FaultWrapper(base.Middleware):
+    """Turn every error, raised or returned, into our JSON error body."""
 
     @webob.dec.wsgify
     def __call__(self, req):

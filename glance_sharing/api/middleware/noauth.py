@@ -9,18 +9,13 @@ reach the service.
 import webob.dec
 import webob.exc
 
+from glance_sharing.api.middleware import base
 from glance_sharing.api import util
 from glance_sharing.i18n import _
 
 
-class NoAuth:
-
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_config, **local_config):
-        return cls
+class NoAuth(base.Middleware):
+    """Take the caller's identity from its headers (development only)."""
 
     @webob.dec.wsgify
     def __call__(self, req):

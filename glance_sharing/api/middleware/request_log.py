@@ -6,12 +6,13 @@ from oslo_context import context as oslo_context
 from oslo_log import log as logging
 from oslo_middleware import request_id
 
+from glance_sharing.api.middleware import base
 from glance_sharing.api import util
 
 LOG = logging.getLogger(__name__)
 
 
-class RequestLog:
+class RequestLog(base.Middleware):
     """Log method, path, status, length and duration of every request.
 
     The line is logged through the request's context, so oslo.log's
@@ -26,13 +27,6 @@ class RequestLog:
     context exists (by auth_token, say) name this request rather than the
     one the thread served before.
     """
-
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_config, **local_config):
-        return cls
 
     def __call__(self, environ, start_response):
         started = time.monotonic()

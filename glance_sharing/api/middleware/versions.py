@@ -4,18 +4,13 @@ import webob.dec
 import webob.exc
 
 from glance_sharing.api.handlers import versions
+from glance_sharing.api.middleware import base
 from glance_sharing.api import util
 from glance_sharing.i18n import _
 
 
-class VersionNegotiation:
-
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_config, **local_config):
-        return cls
+class VersionNegotiation(base.Middleware):
+    """Serve version discovery; route /v2.N/... to /v2/...."""
 
     @webob.dec.wsgify
     def __call__(self, req):
