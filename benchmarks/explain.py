@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from glance_sharing import conf as gs_conf
 from glance_sharing import context as gs_context
 from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 
 _registered = False
 
@@ -70,9 +71,9 @@ def _format_rows(cursor):
 def explain(url, manifest):
     """{call name: [(sql, plan text), ...]} for the list calls."""
     _ensure_conf()
-    manager = db_api.main_context_manager.make_new_manager()
+    manager = db_engine.main_context_manager.make_new_manager()
     manager.configure(connection=url)
-    restore = db_api.main_context_manager.patch_factory(manager)
+    restore = db_engine.main_context_manager.patch_factory(manager)
     engine = manager.writer.get_engine()
     dialect = engine.dialect.name
     prefix = {'postgresql': 'EXPLAIN (ANALYZE, BUFFERS) ',

@@ -10,7 +10,7 @@ from glance_sharing.api.handlers import images
 from glance_sharing.api.handlers import members
 from glance_sharing.api.handlers import schemas
 from glance_sharing.api import util
-from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 from glance_sharing import exception
 from glance_sharing.i18n import _
 
@@ -133,7 +133,7 @@ class Router:
             if exc.code >= 500:
                 LOG.error('%s %s failed: %s', req.method, req.path, exc)
             return util.error_response(req, exc)
-        except (db_exc.DBDeadlock, db_api.DatabaseBusy):
+        except (db_exc.DBDeadlock, db_engine.DatabaseBusy):
             # Still conflicting after the writer's retries, or SQLite's
             # lock still taken: the next attempt may well succeed.
             LOG.exception('Database busy during %s %s', req.method, req.path)

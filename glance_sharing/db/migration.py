@@ -6,7 +6,7 @@ from alembic import command as alembic_command
 from alembic import config as alembic_config
 from alembic import migration as alembic_migration
 
-from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 
 _ALEMBIC_DIR = os.path.join(os.path.dirname(__file__), 'alembic')
 
@@ -20,14 +20,14 @@ def _config(connection):
 
 def upgrade(revision='head'):
     """Bring the database schema to ``revision``."""
-    engine = db_api.main_context_manager.writer.get_engine()
+    engine = db_engine.main_context_manager.writer.get_engine()
     with engine.begin() as connection:
         alembic_command.upgrade(_config(connection), revision)
 
 
 def version():
     """The schema revision of the database, or None when it is empty."""
-    engine = db_api.main_context_manager.reader.get_engine()
+    engine = db_engine.main_context_manager.reader.get_engine()
     with engine.connect() as connection:
         return alembic_migration.MigrationContext.configure(
             connection).get_current_revision()

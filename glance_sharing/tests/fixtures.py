@@ -11,7 +11,7 @@ from oslo_db.sqlalchemy import utils as db_utils
 from oslo_log import log as logging
 
 from glance_sharing import conf as gs_conf
-from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 from glance_sharing.db import migration
 from glance_sharing import policy
 
@@ -123,8 +123,8 @@ class Database(fixtures.Fixture):
                 ProvisionedDatabase(self.backend)).url
         self.conf.set_override('connection', self.url, group='database')
         manager = self.manager = (
-            db_api.main_context_manager.make_new_manager())
+            db_engine.main_context_manager.make_new_manager())
         manager.configure(connection=self.url)
-        self.addCleanup(db_api.main_context_manager.patch_factory(manager))
+        self.addCleanup(db_engine.main_context_manager.patch_factory(manager))
         self.addCleanup(manager.dispose_pool)
         migration.upgrade()

@@ -5,7 +5,7 @@ from oslo_middleware import healthcheck
 from oslo_middleware.healthcheck import pluginbase
 import sqlalchemy as sa
 
-from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 
 
 class DatabaseHealthcheck(pluginbase.HealthcheckBaseExtension):
@@ -13,7 +13,7 @@ class DatabaseHealthcheck(pluginbase.HealthcheckBaseExtension):
 
     def healthcheck(self, server_port):
         try:
-            engine = db_api.main_context_manager.reader.get_engine()
+            engine = db_engine.main_context_manager.reader.get_engine()
             with engine.connect() as connection:
                 connection.execute(sa.text('SELECT 1'))
         except (db_exc.DBError, sa.exc.SQLAlchemyError) as exc:

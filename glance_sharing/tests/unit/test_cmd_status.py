@@ -12,7 +12,7 @@ from oslo_upgradecheck import upgradecheck
 
 from glance_sharing.cmd import status
 from glance_sharing.conf import CONF
-from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 from glance_sharing.tests import base
 from glance_sharing.tests import server
 
@@ -34,9 +34,9 @@ class TestDatabaseCheck(base.TestCase):
         self.assertIn('glance-sharing-manage db sync', result.details)
 
     def _use_database(self, url):
-        manager = db_api.main_context_manager.make_new_manager()
+        manager = db_engine.main_context_manager.make_new_manager()
         manager.configure(connection=url)
-        self.addCleanup(db_api.main_context_manager.patch_factory(manager))
+        self.addCleanup(db_engine.main_context_manager.patch_factory(manager))
         self.addCleanup(manager.dispose_pool)
 
     def test_empty_database(self):

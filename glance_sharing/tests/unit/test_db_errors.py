@@ -9,7 +9,7 @@ import testtools
 import webob
 
 from glance_sharing.api import router
-from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 
 load_tests = testscenarios.load_tests_apply_scenarios
 
@@ -23,7 +23,7 @@ class TestDatabaseErrors(testtools.TestCase):
                       'message': 'The database is busy'}),
         ('consistency', {'error': db_exc.DBConsistencyError(),
                          'message': 'The database is busy'}),
-        ('sqlite_locked', {'error': db_api.DatabaseBusy(),
+        ('sqlite_locked', {'error': db_engine.DatabaseBusy(),
                            'message': 'The database is busy'}),
     ]
 

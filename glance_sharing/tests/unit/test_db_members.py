@@ -5,6 +5,7 @@ import datetime
 import sqlalchemy as sa
 
 from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 from glance_sharing.db import models
 from glance_sharing import exception
 from glance_sharing.tests import base
@@ -35,7 +36,7 @@ class MemberDBTestCase(base.TestCase):
         return db_api.member_create(self.owner, image_id, member, quota)
 
     def _set_created_at(self, member, when):
-        @db_api.main_context_manager.writer
+        @db_engine.main_context_manager.writer
         def update(context):
             context.session.execute(
                 sa.update(models.ImageMember)

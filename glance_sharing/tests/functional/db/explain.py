@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 from glance_sharing.db import models
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
@@ -206,7 +207,7 @@ def main(argv=None):
     with fixtures.Fixture() as outer:
         outer.useFixture(gs_fixtures.ConfFixture(CONF))
         outer.useFixture(gs_fixtures.Database(CONF, backend=backend))
-        engine = db_api.main_context_manager.writer.get_engine()
+        engine = db_engine.main_context_manager.writer.get_engine()
         target = populate(engine)
         print(render(engine, plans(engine, target)))
 

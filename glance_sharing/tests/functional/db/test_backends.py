@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import testscenarios
 
 from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 from glance_sharing.db import models
 from glance_sharing import exception
 from glance_sharing.tests import base
@@ -51,7 +52,7 @@ class TestBackends(base.TestCase):
                 db_api.member_list(self.owner, image or self.image)]
 
     def test_backend_is_the_one_asked_for(self):
-        engine = db_api.main_context_manager.writer.get_engine()
+        engine = db_engine.main_context_manager.writer.get_engine()
         self.assertEqual(self.db_backend, engine.dialect.name.replace(
             'mariadb', 'mysql'))
 
@@ -133,7 +134,7 @@ class TestBackends(base.TestCase):
         # The last word on duplicates, whatever the code above it does.
         db_api.member_create(self.owner, self.image['id'], 'p1', QUOTA)
 
-        @db_api.writer
+        @db_engine.writer
         def insert(context):
             now = db_api._now()
             context.session.add(models.ImageMember(
@@ -196,10 +197,10 @@ class TestBackends(base.TestCase):
             self.skipTest('SQLite has no server to lose')
         url = db_utils.make_url(self.db.url).set(host='127.0.0.1',
                                                  port=server.free_port())
-        manager = db_api.main_context_manager.make_new_manager()
+        manager = db_engine.main_context_manager.make_new_manager()
         manager.configure(connection=url.render_as_string(
             hide_password=False))
-        self.addCleanup(db_api.main_context_manager.patch_factory(manager))
+        self.addCleanup(db_engine.main_context_manager.patch_factory(manager))
         self.addCleanup(manager.dispose_pool)
         for _ in range(2):
             self.assertRaises(db_exc.DBConnectionError, db_api.image_get,
@@ -213,7 +214,7 @@ class TestBackends(base.TestCase):
         # retry decorator as DBDeadlock on servers that detect it.
         if self.db_backend == 'sqlite':
             self.skipTest('SQLite has one writer at a time: no deadlocks')
-        engine = db_api.main_context_manager.writer.get_engine()
+        engine = db_engine.main_context_manager.writer.get_engine()
         other = new_image(self.owner)
         images = sa.table('images', sa.column('id'), sa.column('name'))
 
@@ -263,7 +264,7 @@ class TestSQLiteWriters(base.TestCase):
         second_done = threading.Event()
         seen = {}
 
-        @db_api.writer
+        @db_engine.writer
         def read_then_write(context):
             seen['count'] = context.session.scalar(
                 sa.select(sa.func.count()).select_from(models.ImageMember))

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import testtools
 
 from glance_sharing.conf import CONF
-from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 from glance_sharing.db import migration
 from glance_sharing.db import models
 from glance_sharing.tests import fixtures as gs_fixtures
@@ -31,7 +31,7 @@ ID_COLUMNS = {
 
 class _OurFacade:
     def get_enginefacade(self):
-        return db_api.main_context_manager
+        return db_engine.main_context_manager
 
 
 class SQLiteFixture(_OurFacade, test_fixtures.OpportunisticDbFixture):
@@ -55,7 +55,7 @@ class _MigrationsTest(test_fixtures.OpportunisticDBTestMixin,
     def setUp(self):
         super().setUp()
         self.useFixture(gs_fixtures.ConfFixture(CONF))
-        self.engine = db_api.main_context_manager.writer.get_engine()
+        self.engine = db_engine.main_context_manager.writer.get_engine()
 
 
 class _Walk:

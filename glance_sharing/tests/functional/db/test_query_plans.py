@@ -11,7 +11,7 @@ index names only, never costs or timings.
 
 import testscenarios
 
-from glance_sharing.db import api as db_api
+from glance_sharing.db import engine as db_engine
 from glance_sharing.tests import base
 from glance_sharing.tests.functional.db import explain
 
@@ -29,7 +29,7 @@ class TestQueryPlans(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.engine = db_api.main_context_manager.writer.get_engine()
+        self.engine = db_engine.main_context_manager.writer.get_engine()
         target = explain.populate(self.engine)
         self.plans = explain.plans(self.engine, target)
 

@@ -1,0 +1,186 @@
+"""How each backend's engine is set up, and the transaction decorators.
+
+oslo.db's enginefacade does most of the work; this module adds what our
+guarantees need on each backend: SQLite writers that queue on the lock
+instead of failing, MySQL connections in utf8mb4, PostgreSQL connection
+failures recognised as such, and writer transactions that retry on
+deadlock.
+"""
+
+import contextvars
+import functools
+
+from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import exc_filters
+import sqlalchemy as sa
+
+
+main_context_manager = enginefacade.transaction_context()
+# thread_checkin=False: oslo.db's default time.sleep(0) at every
+# connection check-in only helps eventlet; under gunicorn or mod_wsgi it
+# gives the CPU away at the end of every transaction.
+main_context_manager.configure(sqlite_fk=True, thread_checkin=False)
+
+# Set while a writer function runs, so SQLite's BEGIN can take the write
+# lock at once (BEGIN IMMEDIATE) instead of failing to upgrade later.
+_WRITE_INTENT = contextvars.ContextVar('glance_sharing_write_intent',
+                                       default=False)
+
+
+class DatabaseBusy(db_exc.DBConnectionError):
+    """SQLite's write lock stayed taken past [database] sqlite_busy_timeout.
+
+    Like a lost connection, the database cannot serve the request now but
+    may in a moment: the API answers 503 with Retry-After.
+    """
+
+
+def _on_engine_create(engine):
+    if engine.dialect.name in ('mysql', 'mariadb'):
+        _setup_mysql(engine)
+    elif engine.dialect.name == 'postgresql':
+        _setup_postgresql(engine)
+    elif engine.dialect.name == 'sqlite':
+        _setup_sqlite(engine)
+
+
+def _setup_postgresql(engine):
+    # Runs before oslo.db's exception filters. libpq 14 and later word a
+    # failed connect as 'connection to server at "host", port N failed:
+    # ...', which neither oslo.db ("could not connect to server") nor
+    # SQLAlchemy's disconnect check (no '"' before the reason) recognise,
+    # so a database that is down came out as a bare OperationalError (a
+    # 500) instead of DBConnectionError. An OperationalError raised while
+    # no connection exists yet is always a failure to connect.
+    def _connect_failure_is_disconnect(context):
+        if (context.connection is None
+                and isinstance(context.sqlalchemy_exception,
+                               sa.exc.OperationalError)):
+            context.is_disconnect = True
+
+    # insert=True does not put a listener first among these, so take
+    # oslo.db's out and put it back after ours.
+    oslo_handler = exc_filters.handler
+    registered = sa.event.contains(engine, 'handle_error', oslo_handler)
+    if registered:
+        sa.event.remove(engine, 'handle_error', oslo_handler)
+    sa.event.listen(engine, 'handle_error', _connect_failure_is_disconnect)
+    if registered:
+        sa.event.listen(engine, 'handle_error', oslo_handler, retval=True)
+
+
+def _setup_mysql(engine):
+    @sa.event.listens_for(engine, 'connect')
+    def _utf8mb4(dbapi_con, con_record):
+        # oslo.db asks for charset "utf8" (3-byte) unless the URL names
+        # one; our tables are utf8mb4, and a 4-byte character in a
+        # parameter would otherwise fail as an illegal mix of collations.
+        if hasattr(dbapi_con, 'set_character_set'):
+            dbapi_con.set_character_set('utf8mb4')
+        else:
+            with dbapi_con.cursor() as cursor:
+                cursor.execute('SET NAMES utf8mb4')
+
+    # oslo.db tested a connection before this hook ran; drop it from the
+    # pool so that every connection in use went through the listener.
+    engine.pool.dispose()
+
+
+def _setup_sqlite(engine):
+    from glance_sharing.conf import CONF
+    from glance_sharing.conf import database as database_conf
+    # Tools and tests may start an engine before anything registered the
+    # option; registering the same option again is harmless.
+    CONF.register_opts(database_conf.SQLITE_OPTS, group='database')
+    busy_timeout = CONF.database.sqlite_busy_timeout
+    _keep_sqlite_connections(engine, CONF.database)
+
+    @sa.event.listens_for(engine, 'connect')
+    def _sqlite_pragmas(dbapi_con, con_record):
+        # WAL lets readers go on while one process writes.
+        dbapi_con.execute('PRAGMA journal_mode=WAL')
+        dbapi_con.execute('PRAGMA busy_timeout=%d' % busy_timeout)
+
+    # oslo.db emits a plain (deferred) BEGIN from its own 'begin'
+    # listener, and SQLAlchemy calls engine 'begin' listeners in the order
+    # they were added whatever insert=True asks: take that listener out,
+    # so that ours decides between BEGIN and BEGIN IMMEDIATE. oslo.db's
+    # commit and rollback listeners still clear the marker.
+    for listener in list(engine.dispatch.begin):
+        if getattr(listener, '__name__', None) == '_sqlite_emit_begin':
+            sa.event.remove(engine, 'begin', listener)
+
+    @sa.event.listens_for(engine, 'begin')
+    def _sqlite_begin(conn):
+        if 'in_transaction' not in conn.info:
+            conn.exec_driver_sql(
+                'BEGIN IMMEDIATE' if _WRITE_INTENT.get() else 'BEGIN')
+            conn.info['in_transaction'] = True
+
+    @sa.event.listens_for(engine, 'checkin')
+    def _sqlite_checkin(dbapi_con, con_record):
+        # The pool has rolled back whatever was open: a connection taken
+        # again must get its BEGIN, however its last transaction ended.
+        if con_record is not None:
+            con_record.info.pop('in_transaction', None)
+
+
+def _keep_sqlite_connections(engine, conf):
+    """Pool the connections of an SQLite file instead of reopening it.
+
+    oslo.db gives SQLite files a NullPool, so every transaction opened the
+    file and ran the connect pragmas again: most of the time of a small
+    request. Connections belong to one process (workers connect after
+    they fork) and every transaction ends in COMMIT or ROLLBACK, so
+    keeping them open changes nothing else.
+    """
+    old = engine.pool
+    if not isinstance(old, sa.pool.NullPool):
+        return  # in-memory databases: oslo.db's StaticPool stays
+    engine.pool = sa.pool.QueuePool(
+        old._creator, pool_size=conf.max_pool_size or 5,
+        max_overflow=conf.max_overflow if conf.max_overflow is not None
+        else 10,
+        timeout=conf.pool_timeout or 30, recycle=old._recycle,
+        echo=old.echo, logging_name=old._orig_logging_name,
+        reset_on_return=old._reset_on_return, pre_ping=old._pre_ping,
+        _dispatch=old.dispatch, dialect=old._dialect)
+    old.dispose()
+
+
+main_context_manager.append_on_engine_create(_on_engine_create)
+
+
+def _busy_is_unavailable(fn):
+    """Raise DatabaseBusy for SQLite's "database is locked"."""
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except sa.exc.OperationalError as exc:
+            if 'database is locked' in str(exc.orig):
+                raise DatabaseBusy(exc) from exc
+            raise
+    return wrapped
+
+
+def reader(fn):
+    return _busy_is_unavailable(main_context_manager.reader(fn))
+
+
+def writer(fn):
+    """A retried writer transaction that declares its intent to write."""
+    transactional = _busy_is_unavailable(main_context_manager.writer(fn))
+
+    @functools.wraps(fn)
+    @oslo_db_api.wrap_db_retry(max_retries=5, retry_on_deadlock=True,
+                               inc_retry_interval=True)
+    def wrapped(*args, **kwargs):
+        token = _WRITE_INTENT.set(True)
+        try:
+            return transactional(*args, **kwargs)
+        finally:
+            _WRITE_INTENT.reset(token)
+    return wrapped
