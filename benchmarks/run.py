@@ -137,10 +137,17 @@ def main(argv=None):
     parser.add_argument('--no-explain', action='store_true')
     parser.add_argument('--explain-only', action='store_true',
                         help='seed and EXPLAIN; no server, no load')
+    parser.add_argument('--report-only', action='store_true',
+                        help='render results.txt and results.png again '
+                             'from the results.json in --out')
     parser.add_argument('--out', default=DEFAULT_OUT)
     parser.add_argument('--workdir', default=DEFAULT_WORKDIR)
     args = parser.parse_args(argv)
 
+    if args.report_only:
+        with open(os.path.join(args.out, 'results.json')) as saved:
+            write_report(json.load(saved), args.out)
+        return
     if not args.explain_only and not load.wrk_available():
         sys.exit('wrk is not installed: run tools/bench.sh, which installs '
                  'it, or apt-get install wrk')
@@ -194,14 +201,18 @@ def main(argv=None):
     if results['runs']:
         with open(os.path.join(args.out, 'results.json'), 'w') as out:
             json.dump(results, out, indent=1)
-        text = report.table(results)
-        with open(os.path.join(args.out, 'results.txt'), 'w') as out:
-            out.write(text)
-        print(text)
-        try:
-            report.chart(results, os.path.join(args.out, 'results.png'))
-        except ImportError:
-            print('matplotlib is not installed: no chart')
+        write_report(results, args.out)
+
+
+def write_report(results, out_dir):
+    text = report.table(results)
+    with open(os.path.join(out_dir, 'results.txt'), 'w') as out:
+        out.write(text)
+    print(text)
+    try:
+        report.chart(results, os.path.join(out_dir, 'results.png'))
+    except ImportError:
+        print('matplotlib is not installed: no chart')
 
 
 def _gunicorn_version():
