@@ -74,6 +74,13 @@ class Server:
                 '--graceful-timeout', '5', '--timeout', '120', self.app]
 
     def start(self, ready_path='/bench/noop'):
+        try:
+            return self._start(ready_path)
+        except BaseException:
+            self.stop()  # never leave a server behind
+            raise
+
+    def _start(self, ready_path):
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
         env = dict(os.environ, OS_GLANCE_SHARING_CONFIG_DIR=self.config_dir,
@@ -131,7 +138,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        if self.process:
+        if self.process and not self.log_file.closed:
             self.log_file.close()
 
     def __enter__(self):
