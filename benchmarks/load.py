@@ -31,10 +31,17 @@ class Call:
     path: str = None          # fixed path of a read
     lua_request: str = None   # Lua body of request() for a write
     body: str = None
+    token: str = None         # Keystone mode: a token for ``project``
 
     def headers(self):
-        headers = {'X-Project-Id': self.project, 'X-User-Id': 'bench-user',
-                   'X-Roles': ROLES, 'Accept': 'application/json'}
+        if self.token is None:
+            # noauth: the identity in headers.
+            headers = {'X-Project-Id': self.project,
+                       'X-User-Id': 'bench-user', 'X-Roles': ROLES}
+        else:
+            # keystone: auth_token validates the token and sets the rest.
+            headers = {'X-Auth-Token': self.token}
+        headers['Accept'] = 'application/json'
         if self.body is not None:
             headers['Content-Type'] = 'application/json'
         return headers
@@ -44,8 +51,12 @@ def _lua_list(values):
     return '{' + ', '.join('"%s"' % v for v in values) + '}'
 
 
-def calls(manifest):
-    """Every benchmarked call, in the order they run (writes last)."""
+def calls(manifest, tokens=None):
+    """Every benchmarked call, in the order they run (writes last).
+
+    ``tokens`` (Keystone mode) maps each project of the manifest to a
+    token of that project, which every call then sends.
+    """
     m = manifest
     owner, consumer, updater = m['owner'], m['consumer'], m['updater']
     shown = m['consumer_accepted_images'][0]
@@ -100,6 +111,9 @@ def calls(manifest):
              'member-delete': m['delete_pool']}
     for call in writes:
         call.pool = pools[call.name]
+    if tokens:
+        for call in reads + writes:
+            call.token = tokens[call.project]
     return reads + writes
 
 

@@ -94,6 +94,44 @@ def table(results):
     return '\n'.join(out) + '\n'
 
 
+def compare(results, baseline):
+    """What the keystone pipeline adds, call by call, beside a noauth run.
+
+    ``results`` is a keystone-mode run and ``baseline`` a noauth one (both
+    as in results.json); only the backends and scales both have are shown.
+    """
+    meta = baseline['meta']
+    out = ['', 'Keystone vs noauth. noauth: %s (%s; %s).' % (
+        meta['date'], meta['command'], meta['load']),
+        'The two runs did not share the machine\'s load: on a busy '
+        'machine compare CPU ms, not req/s.']
+    for backend, scales in results['runs'].items():
+        for scale, run in scales.items():
+            base = baseline.get('runs', {}).get(backend, {}).get(scale)
+            if not base:
+                continue
+            out.append('')
+            out.append('%s, scale %s' % (backend, scale))
+            header = '%-34s | %-22s | %-28s | %s' % (
+                'call', 'req/s: noauth keystone', 'CPU ms: noauth keystone  '
+                'added', 'keystone/noauth req/s')
+            out.append(header)
+            out.append('-' * len(header))
+            for name, call in run['calls'].items():
+                other = base['calls'].get(name, {})
+                rps = (call.get('rps'), other.get('rps'))
+                cpu = (call.get('cpu_ms'), other.get('cpu_ms'))
+                added = cpu[0] - cpu[1] if None not in cpu else None
+                ratio = rps[0] / rps[1] if None not in rps and rps[1] \
+                    else None
+                out.append('%-34s | %13s %8s | %14s %8s %6s | %s' % (
+                    call['label'][:34], _fmt(rps[1], '.0f'),
+                    _fmt(rps[0], '.0f'), _fmt(cpu[1], '.2f'),
+                    _fmt(cpu[0], '.2f'), _fmt(added, '+.2f'),
+                    _fmt(ratio, '.2f')))
+    return '\n'.join(out) + '\n'
+
+
 def chart(results, path):
     """A PNG: req/s and p50 per call, one bar per backend and scale."""
     import matplotlib

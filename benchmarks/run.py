@@ -1,7 +1,8 @@
 """Run the glance-sharing benchmark and write its table, chart and plans.
 
     python -m benchmarks.run [--backends sqlite,postgresql,mysql]
-                             [--scales small,large] [--duration 10] ...
+                             [--scales small,large] [--duration 10]
+                             [--auth noauth|keystone] ...
 
 For each backend and scale: seed a fresh database with bulk inserts, serve
 it with gunicorn (2 worker processes, noauth), send every call a few times
@@ -9,9 +10,18 @@ to check it and read its SQL statement count, drive every call with wrk
 (keep-alive, 8 connections) for a fixed time, and EXPLAIN the list
 queries. Results go to --out as results.json, results.txt, results.png and
 explain-<backend>-<scale>.txt.
+
+With ``--auth keystone`` a real Keystone runs beside it
+(benchmarks/keystone.py), the server uses the keystone pipeline
+(auth_token, tokens cached in process) and every call sends a real token;
+no EXPLAIN (the plans do not depend on authentication), and the results
+go to results-keystone.json, .txt and .png, with a comparison against the
+noauth results.json of --out when there is one (kept in
+results-keystone.json as "baseline").
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -29,6 +39,13 @@ from benchmarks import server
 REPO_ROOT = server.REPO_ROOT
 DEFAULT_OUT = os.path.join(REPO_ROOT, 'doc', 'source', 'benchmarks')
 DEFAULT_WORKDIR = os.path.join(REPO_ROOT, 'state', 'bench')
+# --auth: how the server authenticates, and the suffix of its result files.
+AUTH_MODES = {
+    'noauth': {'suffix': '', 'label': 'noauth'},
+    'keystone': {'suffix': '-keystone',
+                 'label': 'keystone (auth_token, real Keystone tokens, '
+                          'validation cached in process)'},
+}
 
 
 def machine():
@@ -51,17 +68,27 @@ def machine():
         platform.python_version())
 
 
-def prepare(backend, scale, workdir, log=print, db_name=None):
-    """Seed a database and write a config dir for it; (manifest, dir)."""
-    config_dir = os.path.join(workdir, '%s-%s' % (backend, scale.name))
+def prepare(backend, scale, workdir, log=print, db_name=None, auth=None):
+    """Seed a database and write a config dir for it; (manifest, dir).
+
+    ``auth`` (a keystone.KeystoneAuth) seeds its projects and configures
+    the keystone pipeline; None is noauth.
+    """
+    config_dir = os.path.join(workdir, '%s-%s%s' % (
+        backend, scale.name, '-keystone' if auth else ''))
     os.makedirs(config_dir, exist_ok=True)
+    if auth and db_name is None:
+        db_name = 'gs_bench_%s_keystone' % scale.name
     manifest = seed.seed(backend, scale, config_dir, db_name=db_name,
-                         log=log)
+                         log=log,
+                         projects=auth.projects() if auth else None)
     paste = os.path.join(config_dir, 'api-paste.ini')
     server.write_paste_ini(paste)
+    sections = {'paste_deploy': {'config_file': paste}}
+    if auth:
+        sections.update(auth.conf_sections())
     seed.write_conf(os.path.join(config_dir, 'glance-sharing.conf'),
-                    manifest['url'],
-                    {'paste_deploy': {'config_file': paste}})
+                    manifest['url'], sections)
     with open(os.path.join(config_dir, 'manifest.json'), 'w') as out:
         json.dump(manifest, out, indent=1)
     return manifest, config_dir
@@ -69,15 +96,24 @@ def prepare(backend, scale, workdir, log=print, db_name=None):
 
 def run_scale(backend, scale, workdir, workers=2, duration=10,
               connections=8, threads=2, use_wrk=True, only=None,
-              samples=3, log=print, db_name=None):
-    """Everything for one backend and scale; a dict of results."""
-    manifest, config_dir = prepare(backend, scale, workdir, log, db_name)
-    calls = load.calls(manifest)
+              samples=3, log=print, db_name=None, auth=None):
+    """Everything for one backend and scale; a dict of results.
+
+    ``auth``: None for noauth, or a keystone.KeystoneAuth.
+    """
+    manifest, config_dir = prepare(backend, scale, workdir, log, db_name,
+                                   auth)
+    tokens = auth.tokens() if auth else None
+    calls = load.calls(manifest, tokens)
     if only:
         calls = [c for c in calls if c.name in only]
     results = {'counts': manifest['counts'],
                'insert_seconds': manifest['insert_seconds'], 'calls': {}}
-    with server.Server(config_dir, workers=workers) as srv:
+    ready_headers = None
+    if tokens:
+        ready_headers = {'X-Auth-Token': tokens[manifest['owner']]}
+    with server.Server(config_dir, workers=workers,
+                       ready_headers=ready_headers) as srv:
         for call in calls:
             results['calls'][call.name] = {
                 'label': call.label,
@@ -140,14 +176,25 @@ def main(argv=None):
     parser.add_argument('--report-only', action='store_true',
                         help='render results.txt and results.png again '
                              'from the results.json in --out')
+    parser.add_argument('--auth', choices=AUTH_MODES, default='noauth',
+                        help='noauth (default), or keystone: a real '
+                             'Keystone, auth_token and real tokens; '
+                             'writes results-keystone.*')
     parser.add_argument('--out', default=DEFAULT_OUT)
     parser.add_argument('--workdir', default=DEFAULT_WORKDIR)
     args = parser.parse_args(argv)
+    suffix = AUTH_MODES[args.auth]['suffix']
 
     if args.report_only:
-        with open(os.path.join(args.out, 'results.json')) as saved:
-            write_report(json.load(saved), args.out)
+        with open(os.path.join(args.out,
+                               'results%s.json' % suffix)) as saved:
+            write_report(json.load(saved), args.out, suffix)
         return
+    if args.auth == 'keystone':
+        if args.explain_only:
+            parser.error('--explain-only does not use --auth keystone')
+        # Plans do not depend on authentication: the noauth run has them.
+        args.no_explain = True
     if not args.explain_only and not load.wrk_available():
         sys.exit('wrk is not installed: run tools/bench.sh, which installs '
                  'it, or apt-get install wrk')
@@ -160,9 +207,10 @@ def main(argv=None):
         'command': 'python -m benchmarks.run ' + ' '.join(
             shlex.quote(a) for a in (argv or sys.argv[1:])),
         'machine': machine(),
-        'server': 'gunicorn %s, %d workers (%s, %d thread), noauth' % (
+        'server': 'gunicorn %s, %d workers (%s, %d thread), %s' % (
             _gunicorn_version(), args.workers, server.WORKER_CLASS,
-            server.THREADS),
+            server.THREADS, AUTH_MODES[args.auth]['label']),
+        'auth': args.auth,
         'load': 'wrk, %d connections, %d threads, keep-alive, %ds per '
                 'call' % (args.connections, args.threads, args.duration),
     }, 'runs': {}}
@@ -175,6 +223,36 @@ def main(argv=None):
         ''}
     if args.no_explain:
         explain_only = set()
+    with _auth(args.auth) as auth:
+        _run_all(args, backends, explain_only, only, results, auth)
+    if results['runs'] and suffix:
+        # The noauth run of --out to compare with, kept with the results
+        # so that --report-only renders the same comparison.
+        try:
+            with open(os.path.join(args.out, 'results.json')) as saved:
+                baseline = json.load(saved)
+            results['baseline'] = {'meta': baseline['meta'],
+                                   'runs': baseline['runs']}
+        except (OSError, ValueError, KeyError):
+            pass
+    if results['runs']:
+        with open(os.path.join(args.out,
+                               'results%s.json' % suffix), 'w') as out:
+            json.dump(results, out, indent=1)
+        write_report(results, args.out, suffix)
+
+
+def _auth(mode):
+    """A context giving None (noauth) or a running keystone.KeystoneAuth."""
+    if mode == 'keystone':
+        # Imported here: the noauth run needs neither Keystone nor the
+        # test harness.
+        from benchmarks import keystone
+        return keystone.keystone()
+    return contextlib.nullcontext()
+
+
+def _run_all(args, backends, explain_only, only, results, auth):
     for backend in backends + sorted(explain_only):
         for name in args.scales.split(','):
             scale = seed.SCALES[name]
@@ -185,7 +263,7 @@ def main(argv=None):
                 run, manifest = run_scale(
                     backend, scale, args.workdir, args.workers,
                     args.duration, args.connections, args.threads,
-                    only=only)
+                    only=only, auth=auth)
                 results['runs'].setdefault(backend, {})[name] = run
             if not args.no_explain:
                 if not (args.explain_only or backend in explain_only):
@@ -198,19 +276,18 @@ def main(argv=None):
                     out.write(explain.render(plans, '%s, scale %s (%s)' % (
                         backend, name, manifest['counts'])))
                 print('  plans: %s' % path)
-    if results['runs']:
-        with open(os.path.join(args.out, 'results.json'), 'w') as out:
-            json.dump(results, out, indent=1)
-        write_report(results, args.out)
 
 
-def write_report(results, out_dir):
+def write_report(results, out_dir, suffix=''):
     text = report.table(results)
-    with open(os.path.join(out_dir, 'results.txt'), 'w') as out:
+    if results.get('baseline'):
+        text += report.compare(results, results['baseline'])
+    with open(os.path.join(out_dir, 'results%s.txt' % suffix), 'w') as out:
         out.write(text)
     print(text)
     try:
-        report.chart(results, os.path.join(out_dir, 'results.png'))
+        report.chart(results, os.path.join(out_dir,
+                                           'results%s.png' % suffix))
     except ImportError:
         print('matplotlib is not installed: no chart')
 

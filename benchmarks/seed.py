@@ -63,6 +63,9 @@ SCALES = {
 
 BASE_TIME = datetime.datetime(2025, 1, 1)
 
+PROJECTS = {'owner': 'bench-owner', 'consumer': 'bench-consumer',
+            'updater': 'bench-updater'}
+
 
 def _project(rnd):
     return '%032x' % rnd.getrandbits(128)
@@ -75,9 +78,12 @@ def _uuid(rnd):
 class Seeder:
     """Build the rows of one scale and insert them into ``engine``."""
 
-    def __init__(self, scale, seed=1):
+    def __init__(self, scale, seed=1, projects=None):
         self.scale = scale
         self.rnd = random.Random(seed)
+        # The three projects the calls act as; Keystone mode passes the
+        # ids of real Keystone projects.
+        self.projects = dict(PROJECTS, **(projects or {}))
         self.images = []
         self.properties = []
         self.tags = []
@@ -119,8 +125,8 @@ class Seeder:
     def build(self):
         s = self.scale
         rnd = self.rnd
-        owner, consumer, updater = 'bench-owner', 'bench-consumer', \
-            'bench-updater'
+        owner, consumer, updater = (self.projects[role] for role in
+                                    ('owner', 'consumer', 'updater'))
         m = self.manifest
         m.update(owner=owner, consumer=consumer, updater=updater)
         # Other projects: owners of the filler images, and the members of
@@ -311,16 +317,25 @@ def migrate(conf_path):
                    check=True, capture_output=True)
 
 
-def seed(backend, scale, workdir, db_name=None, log=print):
-    """Create, migrate and fill the bench database; return the manifest."""
+def seed(backend, scale, workdir, db_name=None, log=print, projects=None):
+    """Create, migrate and fill the bench database; return the manifest.
+
+    ``projects`` maps owner, consumer and updater to the project ids to
+    seed for them (default: PROJECTS).
+    """
     db_name = db_name or 'gs_bench_%s' % scale.name
     url = database_url(backend, db_name, workdir)
     conf_path = os.path.join(workdir, 'seed.conf')
     write_conf(conf_path, url)
     recreate_database(backend, url)
-    migrate(conf_path)
+    try:
+        migrate(conf_path)
+    finally:
+        # workdir may be the server's config dir, where oslo.config reads
+        # every *.conf: this one's noauth would override keystone mode.
+        os.unlink(conf_path)
     started = time.monotonic()
-    seeder = Seeder(scale)
+    seeder = Seeder(scale, projects=projects)
     manifest = seeder.build()
     built = time.monotonic()
     engine = sa.create_engine(url)

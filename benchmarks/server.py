@@ -1,9 +1,9 @@
 """Serve glance-sharing for a benchmark: gunicorn, N worker processes.
 
 The application is the production ``glance_sharing.wsgi.api:application``
-with the production Paste pipeline (noauth), plus two bench-only filters
-(benchmarks/filters.py): ``sqlcount`` outermost and ``noop`` just before
-the router.
+with the production Paste pipeline (noauth, or keystone with auth_token),
+plus two bench-only filters (benchmarks/filters.py): ``sqlcount``
+outermost and ``noop`` just before the router.
 """
 
 import configparser
@@ -56,8 +56,11 @@ class Server:
 
     def __init__(self, config_dir, workers=2,
                  app='glance_sharing.wsgi.api:application',
-                 worker_class=WORKER_CLASS, threads=THREADS):
+                 worker_class=WORKER_CLASS, threads=THREADS,
+                 ready_headers=None):
         self.config_dir = config_dir
+        # The identity of the readiness request (a token in keystone mode).
+        self.ready_headers = ready_headers or {'X-Project-Id': 'x'}
         self.workers = workers
         self.app = app
         self.worker_class = worker_class
@@ -98,8 +101,8 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError('gunicorn exited; see %s' % self.log_path)
             try:
-                if requests.get(self.url + ready_path, timeout=2,
-                                headers={'X-Project-Id': 'x'}).ok:
+                if requests.get(self.url + ready_path, timeout=10,
+                                headers=self.ready_headers).ok:
                     return self
             except requests.RequestException:
                 pass  # not listening yet, or workers still booting

@@ -3,7 +3,9 @@
 # chart and query plans into doc/source/benchmarks/. Installs what it
 # needs first: the project venv, the bench-only Python packages, and wrk
 # (apt-get, when run as root on Debian/Ubuntu). Arguments go to
-# "python -m benchmarks.run" (e.g. --scales small --duration 5).
+# "python -m benchmarks.run" (e.g. --scales small --duration 5); with
+# --auth keystone, benchmarks.run also installs Keystone (once, into
+# .cache/keystone/venv) and writes results-keystone.* instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-venv.sh

@@ -76,6 +76,57 @@ class BenchmarkSmokeTest(testtools.TestCase):
             self.assertEqual(0, call['errors'], name)
 
 
+class BenchmarkKeystoneModeTest(testtools.TestCase):
+    """What --auth keystone changes, without a Keystone.
+
+    glance_sharing/tests/integration/test_benchmark_keystone.py runs it
+    against the real one.
+    """
+
+    def setUp(self):
+        super().setUp()
+        if run is None:
+            self.skipTest('benchmarks/ is not importable')
+
+    def test_projects_and_tokens(self):
+        projects = {'owner': 'p-owner', 'consumer': 'p-consumer',
+                    'updater': 'p-updater'}
+        manifest = seed.Seeder(seed.SCALES['tiny'],
+                               projects=projects).build()
+        default = seed.Seeder(seed.SCALES['tiny']).build()
+        self.assertEqual('p-owner', manifest['owner'])
+        self.assertEqual('bench-owner', default['owner'])
+        # The same data otherwise.
+        self.assertEqual(default['ten_image'], manifest['ten_image'])
+        tokens = {p: 'token-of-' + p for p in projects.values()}
+        for call in load.calls(manifest, tokens):
+            headers = call.headers()
+            self.assertEqual('token-of-' + call.project,
+                             headers['X-Auth-Token'])
+            self.assertNotIn('X-Project-Id', headers)
+            script = load.lua_script(call, 2)
+            self.assertIn('wrk.headers["X-Auth-Token"] = "token-of-%s"' %
+                          call.project, script)
+            self.assertNotIn('X-Roles', script)
+        for call in load.calls(default):
+            self.assertEqual(call.project, call.headers()['X-Project-Id'])
+            self.assertNotIn('X-Auth-Token', call.headers())
+
+    def test_compare(self):
+        def results(rps, cpu):
+            return {'meta': {'date': 'now', 'command': 'test',
+                             'load': 'test'},
+                    'runs': {'sqlite': {'small': {'calls': {
+                        'member-show': {'label': 'member show (owner)',
+                                        'rps': rps, 'cpu_ms': cpu}}}}}}
+
+        text = report.compare(results(400.0, 2.5), results(500.0, 2.0))
+        self.assertIn('sqlite, scale small', text)
+        self.assertIn('member show (owner)', text)
+        self.assertIn('+0.50', text)
+        self.assertIn('0.80', text)
+
+
 class BenchmarkSeedTest(testtools.TestCase):
     """Seeding and EXPLAIN on every backend, at the tiny scale."""
 

@@ -242,6 +242,10 @@ class Cloud(fixtures.Fixture):
     alpha; ``glance-sharing`` is the service user auth_token uses (admin
     and service on project ``service``). ``users[name]`` holds ``id``,
     ``password`` and ``project_id``.
+
+    With ``service=False`` only Keystone and its projects and users are set
+    up, for a caller that serves glance-sharing its own way (the benchmark,
+    with ``service_options()``); ``service`` and ``url`` are then None.
     """
 
     PROJECTS = ('alpha', 'beta', 'gamma', 'service')
@@ -253,9 +257,10 @@ class Cloud(fixtures.Fixture):
         'glance-sharing': ('service', ('admin', 'service')),
     }
 
-    def __init__(self, venv):
+    def __init__(self, venv, service=True):
         super().__init__()
         self.venv = venv
+        self.with_service = service
 
     def _setUp(self):
         self.keystone = self.useFixture(Keystone(self.venv))
@@ -279,6 +284,9 @@ class Cloud(fixtures.Fixture):
                     endpoint_filter=self._identity)
             self.users[name] = {'id': user['id'], 'password': password,
                                 'project_id': self.projects[project]}
+        self.service = self.url = None
+        if not self.with_service:
+            return
         self.service = self.start_service()
         self.url = self.service.url
         service = self._post('/services', 'service', {
@@ -314,13 +322,20 @@ class Cloud(fixtures.Fixture):
             'interface': 'public',
         }
 
+    def service_options(self):
+        """glance-sharing.conf sections: auth_strategy=keystone, authtoken.
+
+        No memcached: auth_token caches validated tokens in its process.
+        """
+        return {'api': {'auth_strategy': 'keystone'},
+                'keystone_authtoken': self.authtoken_options()}
+
     def service_process(self, workers=2, **sections):
         """A ServiceProcess with auth_strategy=keystone, plus ``sections``.
 
         Not started: the caller uses it as a fixture.
         """
-        options = {'api': {'auth_strategy': 'keystone'},
-                   'keystone_authtoken': self.authtoken_options()}
+        options = self.service_options()
         for section, values in sections.items():
             options.setdefault(section, {}).update(values)
         return server.ServiceProcess(workers=workers, options=options)
