@@ -31,6 +31,7 @@ import uuid
 import sqlalchemy as sa
 
 from glance_sharing.db import models
+from glance_sharing.tests import server as gs_server
 
 MEMBER_QUOTA = 128
 BATCH = 5000
@@ -299,17 +300,7 @@ def drop_database(backend, url):
 
 def write_conf(path, url, extra=None):
     """A glance-sharing.conf for the bench server and the manage CLI."""
-    sections = {'DEFAULT': {'debug': 'False'},
-                'api': {'auth_strategy': 'noauth'},
-                'database': {'connection': url}}
-    for section, values in (extra or {}).items():
-        sections.setdefault(section, {}).update(values)
-    with open(path, 'w') as conf:
-        for section, values in sections.items():
-            conf.write('[%s]\n' % section)
-            for key, value in values.items():
-                conf.write('%s = %s\n' % (key, value))
-            conf.write('\n')
+    gs_server.write_ini(path, gs_server.service_conf(url, extra or {}))
 
 
 def migrate(conf_path):

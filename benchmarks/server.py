@@ -8,13 +8,14 @@ outermost and ``noop`` just before the router.
 
 import configparser
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 
 import requests
+
+from glance_sharing.tests import server as gs_server
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 PASTE_INI = os.path.join(REPO_ROOT, 'etc', 'glance-sharing', 'api-paste.ini')
@@ -134,13 +135,8 @@ class Server:
         return total / tick
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process:
+            gs_server.stop_process_group(self.process)
         if self.process and not self.log_file.closed:
             self.log_file.close()
 

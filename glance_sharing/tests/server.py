@@ -23,6 +23,40 @@ from glance_sharing.tests import fixtures as gs_fixtures
 BIN_DIR = os.path.dirname(sys.executable)
 
 
+def write_ini(path, sections):
+    """Write ``sections`` ({section: {option: value}}) as an ini file."""
+    with open(path, 'w') as ini:
+        for section, values in sections.items():
+            ini.write('[%s]\n' % section)
+            for key, value in values.items():
+                ini.write('%s = %s\n' % (key, value))
+            ini.write('\n')
+
+
+def service_conf(db_url, *overrides):
+    """glance-sharing.conf sections: noauth on ``db_url``, then overrides."""
+    sections = {
+        'DEFAULT': {'debug': 'False'},
+        'api': {'auth_strategy': 'noauth'},
+        'database': {'connection': db_url},
+    }
+    for override in overrides:
+        for section, values in override.items():
+            sections.setdefault(section, {}).update(values)
+    return sections
+
+
+def stop_process_group(process, timeout=15):
+    """SIGTERM a process started in its own session, SIGKILL if it lingers."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
@@ -42,28 +76,13 @@ class ServiceProcess(fixtures.Fixture):
         self.workers = workers
         self.options = options or {}
 
-    def _write_conf(self, path):
-        sections = {
-            'DEFAULT': {'debug': 'False'},
-            'api': {'auth_strategy': 'noauth'},
-            'database': {'connection': self.db_url},
-        }
-        for section, values in self.options.items():
-            sections.setdefault(section, {}).update(values)
-        with open(path, 'w') as conf_file:
-            for section, values in sections.items():
-                conf_file.write('[%s]\n' % section)
-                for key, value in values.items():
-                    conf_file.write('%s = %s\n' % (key, value))
-                conf_file.write('\n')
-
     def _setUp(self):
         self.config_dir = self.useFixture(fixtures.TempDir()).path
         if self.db_url is None:
             self.db_url = 'sqlite:///' + os.path.join(self.config_dir,
                                                       'glance-sharing.sqlite')
         self.conf_path = os.path.join(self.config_dir, 'glance-sharing.conf')
-        self._write_conf(self.conf_path)
+        write_ini(self.conf_path, service_conf(self.db_url, self.options))
         shutil.copy(gs_fixtures.PASTE_INI, self.config_dir)
         self.log_path = os.path.join(self.config_dir, 'server.log')
         subprocess.run(
@@ -82,7 +101,7 @@ class ServiceProcess(fixtures.Fixture):
              'glance_sharing.wsgi.api:application'],
             env=env, stdout=self.log_file, stderr=subprocess.STDOUT,
             start_new_session=True)
-        self.addCleanup(self._stop)
+        self.addCleanup(stop_process_group, self.process)
         self._wait_until_up()
 
     def _wait_until_up(self, timeout=30):
@@ -99,15 +118,6 @@ class ServiceProcess(fixtures.Fixture):
                 pass
             time.sleep(0.2)
         raise RuntimeError('glance-sharing did not start in %ds' % timeout)
-
-    def _stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
 
     def log(self):
         with open(self.log_path, errors='replace') as log_file:

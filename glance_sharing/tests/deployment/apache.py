@@ -149,19 +149,9 @@ class ApacheService(fixtures.Fixture):
         self._wait_until_up()
 
     def _write_conf(self):
-        sections = {
-            'DEFAULT': {'debug': 'False', 'log_file': self.log_path},
-            'api': {'auth_strategy': 'noauth'},
-            'database': {'connection': self.db_url},
-        }
-        for section, values in self.options.items():
-            sections.setdefault(section, {}).update(values)
-        with open(self.conf_path, 'w') as conf_file:
-            for section, values in sections.items():
-                conf_file.write('[%s]\n' % section)
-                for key, value in values.items():
-                    conf_file.write('%s = %s\n' % (key, value))
-                conf_file.write('\n')
+        server.write_ini(self.conf_path, server.service_conf(
+            self.db_url, {'DEFAULT': {'log_file': self.log_path}},
+            self.options))
 
     def _tool(self, name, *args):
         result = subprocess.run(

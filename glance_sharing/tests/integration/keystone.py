@@ -77,15 +77,6 @@ def _die_with_parent():
         pass
 
 
-def _write_ini(path, sections):
-    with open(path, 'w') as ini:
-        for section, values in sections.items():
-            ini.write('[%s]\n' % section)
-            for key, value in values.items():
-                ini.write('%s = %s\n' % (key, value))
-            ini.write('\n')
-
-
 def _wait_for(url, process, log_path, what, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -100,16 +91,6 @@ def _wait_for(url, process, log_path, what, timeout=60):
             pass
         time.sleep(0.2)
     raise RuntimeError('%s did not answer %s in %ds' % (what, url, timeout))
-
-
-def _stop(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 class Keystone(fixtures.Fixture):
@@ -142,7 +123,7 @@ class Keystone(fixtures.Fixture):
         self.port = server.free_port()
         self.url = 'http://127.0.0.1:%d/v3' % self.port
         keys = os.path.join(self.config_dir, 'fernet-keys')
-        _write_ini(self.conf_path, {
+        server.write_ini(self.conf_path, {
             'DEFAULT': {
                 'log_file': os.path.join(self.config_dir, 'keystone.log'),
             },
@@ -168,7 +149,7 @@ class Keystone(fixtures.Fixture):
                      '--bootstrap-public-url', self.url,
                      '--bootstrap-region-id', REGION)
         self.process = self.serve(self.port, 'keystone-gunicorn.log')
-        self.addCleanup(_stop, self.process)
+        self.addCleanup(server.stop_process_group, self.process)
 
     def serve(self, port, log_name, config_files='keystone.conf'):
         """Start a Keystone process on ``port``; the caller stops it.
@@ -198,7 +179,7 @@ class Keystone(fixtures.Fixture):
             _wait_for('http://127.0.0.1:%d/v3' % port, process, log_path,
                       'Keystone')
         except Exception:
-            _stop(process)
+            server.stop_process_group(process)
             raise
         return process
 
@@ -221,8 +202,9 @@ class Keystone(fixtures.Fixture):
         A second Keystone process, on the same database and keys but with
         ``[token] expiration`` set to ``lifetime``, issues it.
         """
-        _write_ini(os.path.join(self.config_dir, 'short-tokens.conf'),
-                   {'token': {'expiration': str(lifetime)}})
+        server.write_ini(
+            os.path.join(self.config_dir, 'short-tokens.conf'),
+            {'token': {'expiration': str(lifetime)}})
         port = server.free_port()
         process = self.serve(port, 'keystone-short-tokens.log',
                              'keystone.conf;short-tokens.conf')
@@ -231,7 +213,7 @@ class Keystone(fixtures.Fixture):
                 username, password, project_id=project_id,
                 url='http://127.0.0.1:%d/v3' % port).get_token()
         finally:
-            _stop(process)
+            server.stop_process_group(process)
 
 
 class Cloud(fixtures.Fixture):
