@@ -30,7 +30,9 @@ class _ThreadingServer(socketserver.ThreadingMixIn,
 
 class _QuietHandler(simple_server.WSGIRequestHandler):
     def log_message(self, format, *args):
-        LOG.info('%s %s', self.address_string(), format % args)
+        # The request_log middleware already logs every request, with
+        # its request id, user and project.
+        pass
 
 
 def main(argv=None):
