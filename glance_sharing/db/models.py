@@ -65,6 +65,9 @@ class Image(Base):
     checksum = sa.Column(sa.String(32))
     os_hash_algo = sa.Column(sa.String(64))
     os_hash_value = sa.Column(sa.String(128))
+    # glance_store URI of the image data, once an upload committed. Never
+    # shown: it may hold store credentials.
+    location = sa.Column(sa.Text)
     min_disk = sa.Column(sa.Integer, nullable=False)
     min_ram = sa.Column(sa.Integer, nullable=False)
     protected = sa.Column(sa.Boolean, nullable=False)

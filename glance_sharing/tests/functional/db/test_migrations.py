@@ -38,6 +38,9 @@ class SQLiteFixture(_OurFacade, test_fixtures.OpportunisticDbFixture):
     pass
 
 
+IMAGE_0002 = 'a9b7d1f4-3b7e-4e0c-9a55-02a7d0f0c0de'
+
+
 class MySQLFixture(_OurFacade, test_fixtures.MySQLOpportunisticFixture):
     pass
 
@@ -99,6 +102,25 @@ class _Walk:
 
     def _check_backend_0001(self, engine):
         pass
+
+    def _pre_upgrade_0002(self, engine):
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO images (id, name, status, visibility, owner, "
+                "min_disk, min_ram, protected, os_hidden, created_at, "
+                "updated_at) VALUES ('%s', 'before', 'queued', 'shared', "
+                "'p', 0, 0, false, false, '2026-12-01 00:00:00', "
+                "'2026-12-01 00:00:00')" % IMAGE_0002))
+
+    def _check_0002(self, engine, data):
+        columns = {c['name']: c for c in
+                   sa.inspect(engine).get_columns('images')}
+        self.assertTrue(columns['location']['nullable'])
+        with engine.connect() as connection:
+            # An image from before the upgrade simply has no data yet.
+            self.assertIsNone(connection.scalar(sa.text(
+                "SELECT location FROM images WHERE id = '%s'"
+                % IMAGE_0002)))
 
 
 class _ModelsSync(test_migrations.ModelsMigrationsSync):
