@@ -7,6 +7,7 @@ from oslo_log import log as logging
 from paste import deploy
 
 from glance_sharing import conf as gs_conf
+from glance_sharing import image_store
 from glance_sharing import policy
 
 CONF = gs_conf.CONF
@@ -48,6 +49,7 @@ def paste_file(conf):
 def loadapp(conf=CONF):
     """The application for ``[api] auth_strategy``, from the Paste file."""
     policy.get_enforcer(conf)
+    image_store.setup(conf)
     return deploy.loadapp('config:' + paste_file(conf), name=PROJECT)
 
 

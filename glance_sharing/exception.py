@@ -1,4 +1,4 @@
-"""Domain errors raised by the DB API; handlers turn them into HTTP."""
+"""Domain errors, each with the HTTP status the router answers it with."""
 
 
 class GlanceSharingException(Exception):
@@ -6,9 +6,12 @@ class GlanceSharingException(Exception):
 
     message = 'An unknown error occurred.'
     code = 500
+    # Extra response headers, such as Retry-After.
+    headers = {}
 
-    def __init__(self, **kwargs):
+    def __init__(self, headers=None, **kwargs):
         self.kwargs = kwargs
+        self.headers = dict(self.headers, **(headers or {}))
         super().__init__(self.message % kwargs)
 
 
@@ -54,3 +57,68 @@ class InvalidMarker(GlanceSharingException):
 class TagQuotaExceeded(GlanceSharingException):
     message = ('Image %(image_id)s cannot have more than %(limit)d tags.')
     code = 413
+
+
+# --- Image data -------------------------------------------------------------
+
+class ImageNotQueued(GlanceSharingException):
+    message = ('Image status transition from %(status)s to saving is not '
+               'allowed: data can be uploaded only to a queued image.')
+    code = 409
+
+
+class ImageGoneDuringUpload(GlanceSharingException):
+    message = ('Image %(image_id)s was deleted while its data was being '
+               'uploaded; the data was discarded.')
+    code = 410
+
+
+class ImageSizeCapExceeded(GlanceSharingException):
+    message = ('The image data is larger than the limit of %(cap)d bytes '
+               '([DEFAULT] image_size_cap); nothing was kept.')
+    code = 413
+
+
+class IncompleteUpload(GlanceSharingException):
+    message = ('The upload ended after %(received)d of the %(expected)s '
+               'bytes announced; nothing was kept. Send the image again.')
+    code = 400
+
+
+class UploadReadError(GlanceSharingException):
+    message = ('The image data could not be read from the request (the '
+               'client may have hung up) after %(received)d bytes; nothing '
+               'was kept. Send the image again.')
+    code = 400
+
+
+class StorageFull(GlanceSharingException):
+    message = ('There is not enough room in the image store for this image; '
+               'nothing was kept.')
+    code = 413
+
+
+class StoredDataExists(GlanceSharingException):
+    message = ('The image store already holds data under the id of image '
+               '%(image_id)s that no image refers to; an operator must '
+               'remove it before this image can be uploaded.')
+    code = 409
+
+
+class StoreUnavailable(GlanceSharingException):
+    message = ('The image store cannot be used now (%(reason)s); retry '
+               'later.')
+    code = 503
+    headers = {'Retry-After': '10'}
+
+
+class BadRange(GlanceSharingException):
+    message = ('Requests with multiple ranges are not supported; make one '
+               'request per range.')
+    code = 400
+
+
+class RangeNotSatisfiable(GlanceSharingException):
+    message = ('The Range %(range)s cannot be satisfied for an image of '
+               '%(size)d bytes.')
+    code = 416

@@ -6,6 +6,7 @@ import routes
 import webob.dec
 import webob.exc
 
+from glance_sharing.api.handlers import image_data
 from glance_sharing.api.handlers import images
 from glance_sharing.api.handlers import members
 from glance_sharing.api.handlers import schemas
@@ -27,6 +28,10 @@ ROUTES = {
         'GET': images.show_image,
         'PATCH': images.update_image,
         'DELETE': images.delete_image,
+    },
+    '/v2/images/{image_id}/file': {
+        'GET': image_data.download_image_data,
+        'PUT': image_data.upload_image_data,
     },
     '/v2/images/{image_id}/tags/{tag_value}': {
         'PUT': images.add_tag,
@@ -141,7 +146,8 @@ class Router:
             return _call(handler, req)
         except exception.GlanceSharingException as exc:
             return util.error_response(
-                req, webob.exc.status_map[exc.code](str(exc)))
+                req, webob.exc.status_map[exc.code](str(exc),
+                                                    headers=exc.headers))
         except webob.exc.WSGIHTTPException as exc:
             if exc.code >= 500:
                 LOG.error('%s %s failed: %s', req.method, req.path, exc)

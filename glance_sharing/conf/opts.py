@@ -7,6 +7,7 @@ from oslo_db import options as db_options
 
 from glance_sharing.conf import api
 from glance_sharing.conf import database
+from glance_sharing.conf import image_data
 from glance_sharing.conf import paste
 from glance_sharing.conf import sharing
 
@@ -14,7 +15,7 @@ from glance_sharing.conf import sharing
 def list_opts():
     """Every option of ours, grouped, for the sample configuration."""
     groups = collections.defaultdict(list)
-    for module in (api, database, paste, sharing):
+    for module in (api, database, image_data, paste, sharing):
         for group, opts in module.list_opts().items():
             groups[group].extend(opts)
     return list(groups.items())

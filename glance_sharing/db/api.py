@@ -134,11 +134,16 @@ def image_update(context, image_id, values, properties, tags):
 def image_delete(context, image_id):
     """Delete the image, its properties, tags and members.
 
-    Returns the removed memberships, each also recorded in the history.
+    Returns ``{'location': ..., 'members': [...]}``: where its data was
+    (None without data), for the caller to delete from the store once
+    this commits, and the removed memberships, each also recorded in the
+    history.
     """
     session = context.session
     Member = models.ImageMember
     _lock_image(context, image_id)
+    location = session.scalar(sa.select(models.Image.location).where(
+        models.Image.id == image_id))
     removed = [_member_dict(m) for m in session.scalars(
         sa.select(Member).where(Member.image_id == image_id))]
     for member in removed:
@@ -147,7 +152,7 @@ def image_delete(context, image_id):
         session.execute(sa.delete(model).where(model.image_id == image_id))
     session.execute(
         sa.delete(models.Image).where(models.Image.id == image_id))
-    return removed
+    return {'location': location, 'members': removed}
 
 
 @writer
@@ -433,3 +438,58 @@ def member_history(context, image_id):
              'user_id': r.user_id, 'project_id': r.project_id,
              'request_id': r.request_id, 'created_at': r.created_at}
             for r in rows]
+
+
+# --- Image data -----------------------------------------------------------
+# An upload moves the image queued -> saving (one writer: only one upload
+# can win), streams to the store outside any transaction, then saving ->
+# active with the data's location (a second writer). A failed upload goes
+# back to queued, so the next one can start afresh.
+
+def _lock_status(context, image_id):
+    """Lock the image row until commit; its status, None if it is gone."""
+    return context.session.scalar(
+        sa.select(models.Image.status)
+        .where(models.Image.id == image_id).with_for_update())
+
+
+def _set_status(context, image_id, status, **values):
+    context.session.execute(
+        sa.update(models.Image).where(models.Image.id == image_id)
+        .values(status=status, updated_at=_now(), **values))
+
+
+@writer
+def image_upload_start(context, image_id):
+    """Mark a queued image "saving"; ImageNotQueued if it is not queued."""
+    status = _lock_status(context, image_id)
+    if status is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    if status != 'queued':
+        raise exception.ImageNotQueued(image_id=image_id, status=status)
+    _set_status(context, image_id, 'saving')
+
+
+@writer
+def image_upload_finish(context, image_id, stored, virtual_size=None):
+    """Make a "saving" image active with its ``stored`` data.
+
+    ImageGoneDuringUpload if the image was deleted meanwhile (or is no
+    longer saving); the caller then owns the stored data and removes it.
+    """
+    status = _lock_status(context, image_id)
+    if status != 'saving':
+        raise exception.ImageGoneDuringUpload(image_id=image_id)
+    _set_status(context, image_id, 'active', location=stored.location,
+                size=stored.size, checksum=stored.checksum,
+                os_hash_algo=stored.os_hash_algo,
+                os_hash_value=stored.os_hash_value,
+                virtual_size=virtual_size)
+
+
+@writer
+def image_upload_abort(context, image_id):
+    """Put a "saving" image back to queued after a failed upload."""
+    status = _lock_status(context, image_id)
+    if status == 'saving':
+        _set_status(context, image_id, 'queued')

@@ -15,6 +15,11 @@ ADMIN_OR_SHARED_MEMBER = (
 ADMIN_OR_PROJECT_READER_OR_SHARED_MEMBER = (
     f'{ADMIN} or role:reader and '
     '(project_id:%(project_id)s or project_id:%(member_id)s)')
+# As in Glance, downloading needs the member role, reading the reader role.
+ADMIN_OR_PROJECT_MEMBER_DOWNLOAD_IMAGE = (
+    f'{ADMIN} or (role:member and (project_id:%(project_id)s or '
+    "project_id:%(member_id)s or 'community':%(visibility)s or "
+    "'public':%(visibility)s or 'shared':%(visibility)s))")
 ADMIN_OR_PROJECT_READER_GET_IMAGE = (
     f'{ADMIN} or (role:reader and (project_id:%(project_id)s or '
     "project_id:%(member_id)s or 'community':%(visibility)s or "

@@ -11,9 +11,12 @@ MODIFY_IMAGE = 'modify_image'
 DELETE_IMAGE = 'delete_image'
 PUBLICIZE_IMAGE = 'publicize_image'
 COMMUNITIZE_IMAGE = 'communitize_image'
+UPLOAD_IMAGE = 'upload_image'
+DOWNLOAD_IMAGE = 'download_image'
 
 IMAGE = '/v2/images/{image_id}'
 TAG = '/v2/images/{image_id}/tags/{tag_value}'
+DATA = '/v2/images/{image_id}/file'
 
 RULES = [
     policy.DocumentedRuleDefault(
@@ -66,6 +69,21 @@ RULES = [
                     'or update.',
         operations=[{'method': 'POST', 'path': '/v2/images'},
                     {'method': 'PATCH', 'path': IMAGE}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=UPLOAD_IMAGE,
+        check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        description='Upload the data of an image (owner only).',
+        operations=[{'method': 'PUT', 'path': DATA}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=DOWNLOAD_IMAGE,
+        check_str=base.ADMIN_OR_PROJECT_MEMBER_DOWNLOAD_IMAGE,
+        description='Download the data of an image: the owner, a member '
+                    'of a shared image whatever its status, and anyone '
+                    'for a public or community image. A caller who may '
+                    'not see the image gets 404.',
+        operations=[{'method': 'GET', 'path': DATA}],
         scope_types=['project']),
 ]
 

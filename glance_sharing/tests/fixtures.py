@@ -99,6 +99,9 @@ class ConfFixture(config_fixture.Config):
                   default_config_dirs=[])
         self.config(auth_strategy='noauth', group='api')
         self.config(config_file=PASTE_INI, group='paste_deploy')
+        self.store_dir = self.useFixture(fixtures.TempDir()).path
+        self.config(filesystem_store_datadir=self.store_dir,
+                    group='glance_store')
         policy.reset()
         self.addCleanup(policy.reset)
 

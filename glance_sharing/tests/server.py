@@ -82,7 +82,10 @@ class ServiceProcess(fixtures.Fixture):
             self.db_url = 'sqlite:///' + os.path.join(self.config_dir,
                                                       'glance-sharing.sqlite')
         self.conf_path = os.path.join(self.config_dir, 'glance-sharing.conf')
-        write_ini(self.conf_path, service_conf(self.db_url, self.options))
+        self.store_dir = os.path.join(self.config_dir, 'images')
+        store = {'glance_store': {'filesystem_store_datadir': self.store_dir}}
+        write_ini(self.conf_path,
+                  service_conf(self.db_url, store, self.options))
         shutil.copy(gs_fixtures.PASTE_INI, self.config_dir)
         self.log_path = os.path.join(self.config_dir, 'server.log')
         subprocess.run(

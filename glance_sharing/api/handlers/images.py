@@ -1,6 +1,6 @@
 """Handlers for image records: create, list, show, update, delete, tags.
 
-Images carry metadata only; without image data they stay "queued".
+An image is "queued" until its data is uploaded (handlers/image_data.py).
 """
 
 from urllib import parse
@@ -14,6 +14,7 @@ from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
 from glance_sharing.i18n import _
+from glance_sharing import image_store
 from glance_sharing.policies import images as rules
 from glance_sharing import policy
 
@@ -37,6 +38,7 @@ def format_image(image):
     body['tags'] = image['tags']
     body.update(image['properties'])
     body['self'] = '/v2/images/%s' % image['id']
+    body['file'] = '/v2/images/%s/file' % image['id']
     body['schema'] = '/v2/schemas/image'
     return body
 
@@ -178,7 +180,9 @@ def delete_image(req):
     if image['protected']:
         raise webob.exc.HTTPForbidden(
             _('Image %s is protected and cannot be deleted.') % image['id'])
-    db_api.image_delete(context, image['id'])
+    deleted = db_api.image_delete(context, image['id'])
+    if deleted['location']:
+        image_store.delete(deleted['location'], context=context)
     return util.no_content(req)
 
 

@@ -79,6 +79,8 @@ PROPERTIES = {
                                              '(UTC)'}),
     'self': _read_only({'type': 'string',
                         'description': 'the URL path of this image'}),
+    'file': _read_only({'type': 'string',
+                        'description': 'the URL path of the image data'}),
     'schema': _read_only({'type': 'string',
                           'description': 'the URL path of this schema'}),
 }
@@ -118,7 +120,7 @@ READ_ONLY = frozenset(
     name for name, prop in PROPERTIES.items() if prop.get('readOnly'))
 # Names Glance keeps for itself; they are neither core nor additional.
 RESERVED = frozenset(['deleted', 'deleted_at', 'location', 'locations',
-                      'direct_url', 'file'])
+                      'direct_url'])
 CORE = frozenset(PROPERTIES)
 
 # Properties a caller may write; the read-only ones are refused with 403

@@ -90,7 +90,7 @@ class HistoryTest(MemberDBTestCase):
     def test_image_delete_removes_and_records_every_membership(self):
         self._share(self.consumer.project_id)
         self._share(self.consumer2.project_id)
-        removed = db_api.image_delete(self.owner, IMAGE_ID)
+        removed = db_api.image_delete(self.owner, IMAGE_ID)['members']
         self.assertEqual(
             {self.consumer.project_id, self.consumer2.project_id},
             {m['member_id'] for m in removed})

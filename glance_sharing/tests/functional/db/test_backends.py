@@ -156,7 +156,7 @@ class TestBackends(base.TestCase):
 
     def test_image_delete_cascades_and_keeps_history(self):
         db_api.member_create(self.owner, self.image['id'], 'p1', QUOTA)
-        removed = db_api.image_delete(self.owner, self.image['id'])
+        removed = db_api.image_delete(self.owner, self.image['id'])['members']
         self.assertEqual(['p1'], [m['member_id'] for m in removed])
         history = db_api.member_history(self.owner, self.image['id'])
         self.assertEqual(['create', 'delete'],
