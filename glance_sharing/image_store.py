@@ -6,6 +6,7 @@ errors here, so handlers never see a store exception.
 """
 
 import collections
+import os
 
 import glance_store
 from glance_store import exceptions as store_exc
@@ -39,15 +40,19 @@ def add(conf, image_id, data, size, context=None):
                 context=context))
     except exception.GlanceSharingException:
         raise
-    except (store_exc.StorageFull, store_exc.StorageQuotaFull):
+    except store_exc.StorageFull:
         raise exception.StorageFull()
     except store_exc.Duplicate:
         LOG.error('The store already holds data for image %s, which no '
                   'image refers to', image_id)
         raise exception.StoredDataExists(image_id=image_id)
-    except store_exc.GlanceStoreException as exc:
+    except (store_exc.GlanceStoreException, store_exc.BackendException,
+            OSError) as exc:
+        # A store that fails (a disk error, a remote store down, denied
+        # writes) may work again in a moment; the filesystem store lets
+        # some disk errors through as OSError.
         LOG.exception('Storing the data of image %s failed', image_id)
-        raise exception.StoreUnavailable(reason=type(exc).__name__)
+        raise exception.StoreUnavailable(reason=_reason(exc))
     return Stored(location, written, checksum, conf.hashing_algorithm,
                   multihash)
 
@@ -61,10 +66,11 @@ def get(location, offset=0, length=None, context=None):
         LOG.warning('The data of an image is missing from its store: %s',
                     _redacted(location))
         return None
-    except store_exc.GlanceStoreException as exc:
+    except (store_exc.GlanceStoreException, store_exc.BackendException,
+            OSError) as exc:
         LOG.exception('Reading image data from %s failed',
                       _redacted(location))
-        raise exception.StoreUnavailable(reason=type(exc).__name__)
+        raise exception.StoreUnavailable(reason=_reason(exc))
     return data
 
 
@@ -83,6 +89,13 @@ def delete(location, context=None):
         LOG.exception('Could not delete image data at %s; it is no longer '
                       'referenced and can be removed by hand',
                       _redacted(location))
+
+
+def _reason(exc):
+    # What the caller may know: the kind of failure, not paths or hosts.
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)
+    return type(exc).__name__
 
 
 def _redacted(location):
