@@ -6,6 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tools/install-venv.sh || exit 1
+tools/install-test-tools.sh || exit 1
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 .venv/bin/stestr run "$@" 2>&1 | tee "$out"

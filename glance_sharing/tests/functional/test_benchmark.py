@@ -66,8 +66,8 @@ class BenchmarkSmokeTest(testtools.TestCase):
 
     def test_wrk_drives_reads_and_writes(self):
         if not load.wrk_available():
-            self.skipTest('wrk is not installed (tools/bench.sh installs '
-                          'it)')
+            base.skip_or_fail(self, 'wrk is not installed '
+                              '(tools/install-test-tools.sh installs it)')
         only = {'floor', 'member-show', 'member-create', 'member-update',
                 'member-delete'}
         results, _manifest = self._run('tiny', use_wrk=True, only=only)

@@ -53,7 +53,9 @@ class TestBenchmarkKeystoneMode(base.TestCase):
 
     def test_wrk_sends_tokens(self):
         if not load.wrk_available():
-            self.skipTest('wrk is not installed')
+            test_base.skip_or_fail(self, 'wrk is not installed '
+                                   '(tools/install-test-tools.sh '
+                                   'installs it)')
         only = {'floor', 'member-show', 'member-update'}
         results, _manifest = self._run(
             bench_keystone.KeystoneAuth(self.cloud), use_wrk=True, only=only)
