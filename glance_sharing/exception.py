@@ -122,3 +122,8 @@ class RangeNotSatisfiable(GlanceSharingException):
     message = ('The Range %(range)s cannot be satisfied for an image of '
                '%(size)d bytes.')
     code = 416
+
+
+class ImageStatusChangeForbidden(GlanceSharingException):
+    message = "Not allowed to %(action)s image in status '%(status)s'."
+    code = 403

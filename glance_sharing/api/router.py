@@ -6,6 +6,7 @@ import routes
 import webob.dec
 import webob.exc
 
+from glance_sharing.api.handlers import image_actions
 from glance_sharing.api.handlers import image_data
 from glance_sharing.api.handlers import images
 from glance_sharing.api.handlers import members
@@ -32,6 +33,12 @@ ROUTES = {
     '/v2/images/{image_id}/file': {
         'GET': image_data.download_image_data,
         'PUT': image_data.upload_image_data,
+    },
+    '/v2/images/{image_id}/actions/deactivate': {
+        'POST': image_actions.deactivate_image,
+    },
+    '/v2/images/{image_id}/actions/reactivate': {
+        'POST': image_actions.reactivate_image,
     },
     '/v2/images/{image_id}/tags/{tag_value}': {
         'PUT': images.add_tag,

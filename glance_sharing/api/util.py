@@ -164,3 +164,20 @@ def json_body(schema, content_types=(JSON_TYPE,)):
 
 def body(req):
     return req.environ[BODY_KEY]
+
+
+def no_body(handler):
+    """Decorate a POST handler that takes no body: a body is a 400.
+
+    The router already refuses bodies on GET, HEAD and DELETE.
+    """
+    @functools.wraps(handler)
+    def wrapped(req):
+        # A POST is always readable, so has_body() cannot tell an empty
+        # one; a chunked body is read (it is size-limited upstream).
+        if req.content_length or (req.content_length is None and req.body):
+            raise webob.exc.HTTPBadRequest(
+                _('A body is not expected with this request.'))
+        return handler(req)
+    wrapped.takes_no_body = True
+    return wrapped

@@ -493,3 +493,23 @@ def image_upload_abort(context, image_id):
     status = _lock_status(context, image_id)
     if status == 'saving':
         _set_status(context, image_id, 'queued')
+
+
+# --- Image actions -----------------------------------------------------------
+
+@writer
+def image_status_change(context, image_id, action, source, target):
+    """Move the image from status ``source`` to ``target``.
+
+    Already in ``target`` is a success that changes nothing, as in Glance;
+    any other status is ImageStatusChangeForbidden.
+    """
+    status = _lock_status(context, image_id)
+    if status is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    if status == target:
+        return
+    if status != source:
+        raise exception.ImageStatusChangeForbidden(action=action,
+                                                   status=status)
+    _set_status(context, image_id, target)

@@ -13,10 +13,13 @@ PUBLICIZE_IMAGE = 'publicize_image'
 COMMUNITIZE_IMAGE = 'communitize_image'
 UPLOAD_IMAGE = 'upload_image'
 DOWNLOAD_IMAGE = 'download_image'
+DEACTIVATE = 'deactivate'
+REACTIVATE = 'reactivate'
 
 IMAGE = '/v2/images/{image_id}'
 TAG = '/v2/images/{image_id}/tags/{tag_value}'
 DATA = '/v2/images/{image_id}/file'
+ACTIONS = '/v2/images/{image_id}/actions/'
 
 RULES = [
     policy.DocumentedRuleDefault(
@@ -84,6 +87,19 @@ RULES = [
                     'for a public or community image. A caller who may '
                     'not see the image gets 404.',
         operations=[{'method': 'GET', 'path': DATA}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=DEACTIVATE,
+        check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        description='Deactivate an active image: its data can then be '
+                    'downloaded by administrators only.',
+        operations=[{'method': 'POST', 'path': ACTIONS + 'deactivate'}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=REACTIVATE,
+        check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        description='Reactivate a deactivated image.',
+        operations=[{'method': 'POST', 'path': ACTIONS + 'reactivate'}],
         scope_types=['project']),
 ]
 

@@ -49,7 +49,7 @@ def _refuse_protected_names(names):
         if name in schemas.READ_ONLY:
             raise webob.exc.HTTPForbidden(
                 _("Attribute '%s' is read-only.") % name)
-        if name in schemas.RESERVED:
+        if schemas.is_reserved(name):
             raise webob.exc.HTTPForbidden(
                 _("Attribute '%s' is reserved.") % name)
 

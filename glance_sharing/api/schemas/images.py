@@ -121,6 +121,15 @@ READ_ONLY = frozenset(
 # Names Glance keeps for itself; they are neither core nor additional.
 RESERVED = frozenset(['deleted', 'deleted_at', 'location', 'locations',
                       'direct_url'])
+# Property name prefixes Glance keeps for its own bookkeeping
+# (os_glance_import_task, ...): no caller may set such a property.
+RESERVED_NAMESPACES = ('os_glance',)
+
+
+def is_reserved(name):
+    return name in RESERVED or name.startswith(RESERVED_NAMESPACES)
+
+
 CORE = frozenset(PROPERTIES)
 
 # Properties a caller may write; the read-only ones are refused with 403

@@ -322,3 +322,74 @@ class TestWhoMay(ImageDataTestCase):
         self.upload(image_id)
         self.assertEqual(DATA, self.download(
             image_id, admin, roles='admin,member,reader').body)
+
+
+class TestDeactivate(ImageDataTestCase):
+    """Deactivated data is for administrators only, as in Glance."""
+
+    ADMIN = 'admin,member,reader'
+
+    def setUp(self):
+        super().setUp()
+        self.image_id = self.create_image()['id']
+        self.member = uuid.uuid4().hex
+        self.share(self.image_id, self.member, 'accepted')
+
+    def action(self, name, project=None, roles='reader,member'):
+        return self.call('POST', '/v2/images/%s/actions/%s'
+                         % (self.image_id, name), project=project,
+                         roles=roles)
+
+    def test_deactivated_data_is_for_admins_until_reactivated(self):
+        self.upload(self.image_id)
+        self.assertEqual(204, self.action('deactivate').status_int)
+        self.assertEqual('deactivated',
+                         self.show(self.image_id).json['status'])
+        for project, roles in ((self.owner, 'reader,member'),
+                               (self.member, 'reader,member')):
+            self.assert_error(403, self.download(self.image_id, project,
+                                                 roles=roles),
+                              'deactivated')
+        self.assertEqual(DATA, self.download(
+            self.image_id, uuid.uuid4().hex, roles=self.ADMIN).body)
+        # Deactivating twice changes nothing, and is no error.
+        self.assertEqual(204, self.action('deactivate').status_int)
+        self.assertEqual(204, self.action('reactivate').status_int)
+        self.assertEqual('active', self.show(self.image_id).json['status'])
+        self.assertEqual(DATA, self.download(self.image_id,
+                                             self.member).body)
+        self.assertEqual(204, self.action('reactivate').status_int)
+
+    def test_only_active_images_deactivate(self):
+        self.assert_error(403, self.action('deactivate'),
+                          "Not allowed to deactivate image in status "
+                          "'queued'")
+        self.assert_error(403, self.action('reactivate'),
+                          "Not allowed to reactivate image in status "
+                          "'queued'")
+        self.assertEqual('queued', self.show(self.image_id).json['status'])
+
+    def test_members_readers_and_strangers_may_not(self):
+        self.upload(self.image_id)
+        self.assert_error(403, self.action('deactivate', self.member),
+                          'deactivate')
+        self.assert_error(403, self.action('deactivate', roles='reader'))
+        self.assert_error(404, self.action('deactivate', uuid.uuid4().hex))
+        self.assertEqual(204, self.action('deactivate', uuid.uuid4().hex,
+                                          roles=self.ADMIN).status_int)
+        self.assert_error(403, self.action('reactivate', self.member))
+        self.assertEqual('deactivated',
+                         self.show(self.image_id).json['status'])
+
+    def test_a_deactivated_image_takes_no_new_data(self):
+        self.upload(self.image_id)
+        self.action('deactivate')
+        self.assert_error(409, self.upload(self.image_id),
+                          'from deactivated to saving')
+
+    def test_a_body_is_refused(self):
+        self.upload(self.image_id)
+        response = self.call('POST', '/v2/images/%s/actions/deactivate'
+                             % self.image_id, body={'now': True})
+        self.assert_error(400, response, 'body is not expected')
+        self.assertEqual('active', self.show(self.image_id).json['status'])

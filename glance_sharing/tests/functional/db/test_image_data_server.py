@@ -135,6 +135,22 @@ class TestUploadRaces(DataServerTestCase):
         with concurrent.futures.ThreadPoolExecutor(len(bodies)) as pool:
             return list(pool.map(upload, bodies))
 
+    def test_racing_deactivates_and_reactivates_end_consistent(self):
+        image_id = self.create_image()
+        self.assertEqual(204, self.put_data(image_id, b'data').status_code)
+        url = '%s/v2/images/%s/actions/' % (self.url, image_id)
+        calls = [('POST', url + name, self.owner, None)
+                 for name in ('deactivate', 'reactivate') * 6]
+        responses = concurrency.race(calls)
+        self.assertEqual({204: len(calls)}, concurrency.codes(responses),
+                         [r.text for r in responses])
+        self.assertIn(self.status(image_id), ('active', 'deactivated'))
+        # The row was only ever moved between the two statuses: its data
+        # and hashes are intact.
+        self.request('POST', '/v2/images/%s/actions/reactivate' % image_id)
+        self.assertEqual(b'data', self.request(
+            'GET', '/v2/images/%s/file' % image_id).content)
+
     def test_a_delete_during_an_upload_discards_the_data(self):
         image_id = self.create_image()
         upload = RawUpload(self.url, image_id, self.owner)

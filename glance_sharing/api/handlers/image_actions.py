@@ -1,0 +1,33 @@
+"""Handlers for image actions: deactivate and reactivate.
+
+A deactivated image keeps its data and its record, but only
+administrators may download the data (see image_data.py) until the owner
+reactivates it.
+"""
+
+from glance_sharing.api.handlers import common
+from glance_sharing.api import util
+from glance_sharing.db import api as db_api
+from glance_sharing.policies import images as rules
+
+
+def _change_status(req, rule, action, source, target):
+    context = util.context(req)
+    image = common.visible_image(context, req.urlvars['image_id'])
+    common.authorize(context, rule, image)
+    db_api.image_status_change(context, image['id'], action, source, target)
+    return util.no_content(req)
+
+
+@util.no_body
+def deactivate_image(req):
+    """POST /v2/images/{image_id}/actions/deactivate: 204."""
+    return _change_status(req, rules.DEACTIVATE, 'deactivate', 'active',
+                          'deactivated')
+
+
+@util.no_body
+def reactivate_image(req):
+    """POST /v2/images/{image_id}/actions/reactivate: 204."""
+    return _change_status(req, rules.REACTIVATE, 'reactivate',
+                          'deactivated', 'active')
