@@ -13,8 +13,11 @@ from glance_sharing.i18n import _
 CONTEXT_KEY = 'glance_sharing.context'
 BODY_KEY = "glance_sharing.body"
 JSON_TYPE = 'application/json'
-JSON_PATCH_TYPES = ('application/openstack-images-v2.1-json-patch',
-                    'application/openstack-images-v2.0-json-patch')
+JSON_PATCH_V21 = 'application/openstack-images-v2.1-json-patch'
+# The older draft: [{"replace": "/name", "value": "x"}], still sent by
+# Tempest's image client.
+JSON_PATCH_V20 = 'application/openstack-images-v2.0-json-patch'
+JSON_PATCH_TYPES = (JSON_PATCH_V21, JSON_PATCH_V20)
 
 
 def context(req):
@@ -68,8 +71,12 @@ def has_body(req):
         req.method in ('POST', 'PUT', 'PATCH') and req.is_body_readable)
 
 
-def extract_json(req, schema, content_types=(JSON_TYPE,)):
-    """The request body, parsed and validated against ``schema``."""
+def extract_json(req, schema, content_types=(JSON_TYPE,), by_type=None):
+    """The request body, parsed and validated against ``schema``.
+
+    ``by_type`` maps a content type to the schema for bodies of that type
+    instead.
+    """
     if not has_body(req):
         raise webob.exc.HTTPBadRequest(_('Body expected in request.'))
     # A client that names no type is trusted to send what the call takes.
@@ -85,7 +92,7 @@ def extract_json(req, schema, content_types=(JSON_TYPE,)):
     except ValueError as exc:
         raise webob.exc.HTTPBadRequest(
             _('Malformed JSON in request body: %s') % exc)
-    validate(data, schema)
+    validate(data, (by_type or {}).get(req.content_type, schema))
     return data
 
 
@@ -146,8 +153,10 @@ def isotime(value):
     return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
 
 
-def json_body(schema, content_types=(JSON_TYPE,)):
+def json_body(schema, content_types=(JSON_TYPE,), by_type=None):
     """Decorate a handler that takes a JSON body valid under ``schema``.
+
+    ``by_type`` gives other schemas for some of ``content_types``.
 
     The body is checked before the handler runs, so a bad body is a 400
     whatever else is wrong; the handler reads it with ``body(req)``.
@@ -155,9 +164,13 @@ def json_body(schema, content_types=(JSON_TYPE,)):
     def decorator(handler):
         @functools.wraps(handler)
         def wrapped(req):
-            req.environ[BODY_KEY] = extract_json(req, schema, content_types)
+            req.environ[BODY_KEY] = extract_json(req, schema, content_types,
+                                                 by_type)
             return handler(req)
         wrapped.body_schema = schema
+        wrapped.body_schemas = dict(
+            {content_type: schema for content_type in content_types},
+            **(by_type or {}))
         return wrapped
     return decorator
 

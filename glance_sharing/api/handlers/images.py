@@ -148,14 +148,15 @@ def _apply_patch(image, operations):
     return values
 
 
-@util.json_body(schemas.PATCH, content_types=util.JSON_PATCH_TYPES)
+@util.json_body(schemas.PATCH, content_types=util.JSON_PATCH_TYPES,
+                by_type={util.JSON_PATCH_V20: schemas.PATCH_V20})
 def update_image(req):
     """PATCH /v2/images/{image_id} (JSON patch): 200 with the image."""
     context = util.context(req)
     image = common.visible_image(context, req.urlvars['image_id'],
                                  details=True)
     common.authorize(context, rules.MODIFY_IMAGE, image)
-    values = _apply_patch(image, util.body(req))
+    values = _apply_patch(image, schemas.patch_operations(util.body(req)))
     util.validate(values, schemas.CREATE, _('image'))
     if values['owner'] != image['owner']:
         _check_owner_change(context, values['owner'])

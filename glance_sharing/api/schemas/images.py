@@ -151,21 +151,56 @@ CREATE = {
 }
 
 
+PATCH_OPS = ['add', 'replace', 'remove']
+_PATCH_PATH = {'type': 'string', 'pattern': '^/[^/]+$',
+               'description': 'a JSON pointer to one top-level image '
+                              'property, such as "/name"'}
+
+# application/openstack-images-v2.1-json-patch: RFC 6902's shape.
 PATCH = {
     'type': 'array',
     'items': {
         'type': 'object',
         'properties': {
-            'op': {'type': 'string', 'enum': ['add', 'replace', 'remove'],
+            'op': {'type': 'string', 'enum': PATCH_OPS,
                    'description': 'one of "add", "replace" or "remove"'},
-            'path': {'type': 'string', 'pattern': '^/[^/]+$',
-                     'description': 'a JSON pointer to one top-level image '
-                                    'property, such as "/name"'},
+            'path': _PATCH_PATH,
             'value': {},
         },
         'required': ['op', 'path'],
     },
 }
+
+# application/openstack-images-v2.0-json-patch: the operation is the key
+# of the path, {"replace": "/name", "value": "x"}.
+PATCH_V20 = {
+    'type': 'array',
+    'items': {
+        'type': 'object',
+        'properties': dict({op: _PATCH_PATH for op in PATCH_OPS},
+                           value={}),
+        'minProperties': 1,
+        'oneOf': [{'required': [op]} for op in PATCH_OPS],
+        'description': 'an object with exactly one of "add", "replace" or '
+                       '"remove", whose value is the path',
+    },
+}
+
+
+def patch_operations(body):
+    """The operations of a patch body of either draft, in v2.1 shape."""
+    operations = []
+    for item in body:
+        if 'op' in item:
+            operations.append(item)
+            continue
+        op = next(op for op in PATCH_OPS if op in item)
+        operation = {'op': op, 'path': item[op]}
+        if 'value' in item:
+            operation['value'] = item['value']
+        operations.append(operation)
+    return operations
+
 
 SORT_KEYS = frozenset(['name', 'status', 'container_format', 'disk_format',
                        'size', 'virtual_size', 'id', 'created_at',
