@@ -9,6 +9,7 @@ import uuid
 import webob.exc
 
 from glance_sharing.api.handlers import common
+from glance_sharing.api.handlers import image_filters
 from glance_sharing.api.schemas import images as schemas
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
@@ -28,7 +29,6 @@ DEFAULTS = {'name': None, 'visibility': 'shared', 'protected': False,
             'disk_format': None, 'min_disk': 0, 'min_ram': 0}
 MEMBER_STATUSES = ('pending', 'accepted', 'rejected', 'all')
 LIST_VISIBILITIES = tuple(schemas.VISIBILITIES) + ('all',)
-BOOLEANS = {'true': True, 'false': False}
 
 
 def format_image(image):
@@ -256,31 +256,6 @@ def _sort_params(req):
     return keys, dirs
 
 
-# Query parameters that are not filters on additional properties.
-_LIST_PARAMS = frozenset(['limit', 'marker', 'sort', 'sort_key', 'sort_dir',
-                          'visibility', 'member_status', 'tag'])
-
-
-def _filters(req):
-    """Core-column and additional-property equality filters."""
-    filters, properties = {}, {}
-    for name, value in req.GET.items():
-        if name in _LIST_PARAMS:
-            continue
-        if name in ('protected', 'os_hidden'):
-            if value.lower() not in BOOLEANS:
-                raise webob.exc.HTTPBadRequest(
-                    _('%(name)s must be true or false, not %(value)s.')
-                    % {'name': name, 'value': value})
-            filters[name] = BOOLEANS[value.lower()]
-        elif name in schemas.FILTERS:
-            filters[name] = value
-        else:
-            properties[name] = value
-    filters.setdefault('os_hidden', False)
-    return filters, properties
-
-
 def list_images(req):
     """GET /v2/images: 200 with one page of the images the caller may list.
 
@@ -295,10 +270,10 @@ def list_images(req):
     member_status = _one_of(req, 'member_status', MEMBER_STATUSES,
                             'accepted')
     sort_keys, sort_dirs = _sort_params(req)
-    filters, properties = _filters(req)
+    conditions, properties = image_filters.parse(req.GET)
     limit = util.limit_param(req)
     images = db_api.image_get_all(
-        context, filters=filters, properties=properties,
+        context, conditions=conditions, properties=properties,
         tags=req.GET.getall('tag'), visibility=visibility,
         member_status=member_status, limit=limit,
         marker=req.GET.get('marker'), sort_keys=sort_keys,

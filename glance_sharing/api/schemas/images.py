@@ -206,6 +206,3 @@ SORT_KEYS = frozenset(['name', 'status', 'container_format', 'disk_format',
                        'size', 'virtual_size', 'id', 'created_at',
                        'updated_at', 'visibility', 'owner', 'min_disk',
                        'min_ram', 'protected', 'os_hidden'])
-# Core columns a list may be filtered on by equality.
-FILTERS = frozenset(['name', 'status', 'container_format', 'disk_format',
-                     'owner', 'protected', 'os_hidden', 'id', 'checksum'])
