@@ -1,5 +1,7 @@
 """Render benchmark results as a text table and a PNG chart."""
 
+from benchmarks import data
+
 # Targets from issue 6 (SQLite, 2 workers, wrk 8 connections), req/s.
 TARGETS = {'member-show': 2500, 'member-list-10': 1500,
            'image-list-consumer': 700}
@@ -19,6 +21,8 @@ def table(results):
     out.append('machine: %s' % meta['machine'])
     out.append('server:  %s' % meta['server'])
     out.append('load:    %s' % meta['load'])
+    if meta.get('data'):
+        out.append('data:    %s' % meta['data'])
     if results.get('bare_floor'):
         bare = results['bare_floor']
         out.append('bare WSGI app under the same server (no Paste, no '
@@ -79,6 +83,12 @@ def table(results):
                     row += ' | %5.2fx %5sx' % (ratios[0],
                                                _fmt(ratios[1], '.2f'))
             out.append(row)
+        for scale in names:
+            if scales[scale].get('data'):
+                out.append('')
+                out.append('%s, scale %s. ' % (backend, scale)
+                           + data.rows(scales[scale]['data'])[0])
+                out.extend(data.rows(scales[scale]['data'])[1:])
         if backend != 'sqlite':
             continue
         out.append('')

@@ -30,6 +30,7 @@ import shlex
 import subprocess
 import sys
 
+from benchmarks import data
 from benchmarks import explain
 from benchmarks import load
 from benchmarks import report
@@ -84,7 +85,9 @@ def prepare(backend, scale, workdir, log=print, db_name=None, auth=None):
                          projects=auth.projects() if auth else None)
     paste = os.path.join(config_dir, 'api-paste.ini')
     server.write_paste_ini(paste)
-    sections = {'paste_deploy': {'config_file': paste}}
+    sections = {'paste_deploy': {'config_file': paste},
+                'glance_store': {'filesystem_store_datadir':
+                                 store_dir(config_dir)}}
     if auth:
         sections.update(auth.conf_sections())
     seed.write_conf(os.path.join(config_dir, 'glance-sharing.conf'),
@@ -94,12 +97,21 @@ def prepare(backend, scale, workdir, log=print, db_name=None, auth=None):
     return manifest, config_dir
 
 
+def store_dir(config_dir):
+    """The filesystem store of the bench server of ``config_dir``."""
+    # glance_store wants an absolute path.
+    return os.path.abspath(os.path.join(config_dir, 'images'))
+
+
 def run_scale(backend, scale, workdir, workers=2, duration=10,
               connections=8, threads=2, use_wrk=True, only=None,
-              samples=3, log=print, db_name=None, auth=None):
+              samples=3, log=print, db_name=None, auth=None,
+              data_size=0, data_rounds=3):
     """Everything for one backend and scale; a dict of results.
 
-    ``auth``: None for noauth, or a keystone.KeystoneAuth.
+    ``auth``: None for noauth, or a keystone.KeystoneAuth. ``data_size``
+    bytes (0: none) are uploaded and downloaded ``data_rounds`` times
+    beside the same writes and reads on the disk (benchmarks/data.py).
     """
     manifest, config_dir = prepare(backend, scale, workdir, log, db_name,
                                    auth)
@@ -135,6 +147,15 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
                             'statements'],
                         '  ERRORS %d' % result['errors']
                         if result['errors'] else ''))
+        if data_size:
+            owner = load.Call('data', 'image data', 'PUT', 204,
+                              manifest['owner'],
+                              token=tokens and tokens[manifest['owner']])
+            results['data'] = data.measure(
+                srv, owner.headers(), store_dir(config_dir), data_size,
+                data_rounds, workdir=config_dir)
+            for line in data.rows(results['data'])[2:]:
+                log('  ' + line)
     return results, manifest
 
 
@@ -167,6 +188,12 @@ def main(argv=None):
     parser.add_argument('--workers', type=int, default=2,
                         help='gunicorn worker processes')
     parser.add_argument('--calls', help='only these calls (comma-separated)')
+    parser.add_argument('--data-size', type=float, default=256,
+                        help='MiB of image data uploaded and downloaded '
+                             'per round, beside the disk alone; 0 for '
+                             'none')
+    parser.add_argument('--data-rounds', type=int, default=3,
+                        help='rounds of the image data measurement')
     parser.add_argument('--explain-backends', default='postgresql,mysql',
                         help='backends only seeded and EXPLAINed (no '
                              'load), besides --backends; "" for none')
@@ -213,6 +240,8 @@ def main(argv=None):
         'auth': args.auth,
         'load': 'wrk, %d connections, %d threads, keep-alive, %ds per '
                 'call' % (args.connections, args.threads, args.duration),
+        'data': 'image data: one client (python-requests), %s MiB per '
+                'round' % data._mib(int(args.data_size * 1024 * 1024)),
     }, 'runs': {}}
     if not args.explain_only:
         results['bare_floor'] = bare_floor(
@@ -263,7 +292,9 @@ def _run_all(args, backends, explain_only, only, results, auth):
                 run, manifest = run_scale(
                     backend, scale, args.workdir, args.workers,
                     args.duration, args.connections, args.threads,
-                    only=only, auth=auth)
+                    only=only, auth=auth,
+                    data_size=int(args.data_size * 1024 * 1024),
+                    data_rounds=args.data_rounds)
                 results['runs'].setdefault(backend, {})[name] = run
             if not args.no_explain:
                 if not (args.explain_only or backend in explain_only):

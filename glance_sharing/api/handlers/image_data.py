@@ -64,6 +64,19 @@ def _require_octet_stream(req):
                               'want': DATA_TYPE})
 
 
+def _require_readable_body(req):
+    # A chunked body (no Content-Length) reaches the application only if
+    # the server decodes it and says so (wsgi.input_terminated: gunicorn,
+    # mod_wsgi with WSGIChunkedRequest On). Elsewhere (wsgiref, the
+    # development server) webob reads it as empty, which would store a
+    # 0-byte image and lose the data: refuse it, as mod_wsgi does.
+    if req.content_length is None and not req.is_body_readable and (
+            req.headers.get('Transfer-Encoding')):
+        raise webob.exc.HTTPLengthRequired(
+            _('This server cannot read a chunked request body; send the '
+              'image data with a Content-Length.'))
+
+
 def _virtual_size(image, stored):
     # A raw disk is its own virtual disk; other formats would need their
     # headers read, which is not done here.
@@ -78,6 +91,7 @@ def upload_image_data(req):
     """
     context = util.context(req)
     _require_octet_stream(req)
+    _require_readable_body(req)
     image = common.visible_image(context, req.urlvars['image_id'])
     common.authorize(context, rules.UPLOAD_IMAGE, image)
     expected = req.content_length

@@ -127,6 +127,10 @@ class ApacheService(fixtures.Fixture):
         self.log_path = os.path.join(self.log_dir, 'glance-sharing-api.log')
         open(self.log_path, 'a').close()
         os.chown(self.log_path, user.pw_uid, user.pw_gid)
+        # The filesystem store, written by the daemon processes alone.
+        self.store_dir = os.path.join(self.root, 'images')
+        os.mkdir(self.store_dir, 0o750)
+        os.chown(self.store_dir, user.pw_uid, user.pw_gid)
         self.conf_path = os.path.join(self.config_dir, 'glance-sharing.conf')
         self._write_conf()
         self._tool('glance-sharing-manage', 'db', 'sync')
@@ -150,7 +154,9 @@ class ApacheService(fixtures.Fixture):
 
     def _write_conf(self):
         server.write_ini(self.conf_path, server.service_conf(
-            self.db_url, {'DEFAULT': {'log_file': self.log_path}},
+            self.db_url, {'DEFAULT': {'log_file': self.log_path},
+                          'glance_store': {
+                              'filesystem_store_datadir': self.store_dir}},
             self.options))
 
     def _tool(self, name, *args):

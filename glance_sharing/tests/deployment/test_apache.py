@@ -2,9 +2,12 @@
 
 Installs Apache and mod_wsgi with tools/apache/install.sh (root and
 apt-get needed; skipped elsewhere, except under CI=true), then drives the
-sharing story and a graceful restart through the sample site.
+sharing story, image data (sized and chunked uploads, downloads) and a
+graceful restart through the sample site.
 """
 
+import hashlib
+import os
 import re
 import threading
 import time
@@ -88,16 +91,21 @@ class ApacheTestCase(testtools.TestCase):
     def call(self, method, path, project, user=None, json=None,
              expect=None):
         """One request on a new connection, as an identity, with a token."""
-        headers = {'X-Project-Id': project,
-                   'X-User-Id': user or 'user-of-' + project,
-                   'X-Roles': 'reader,member',
-                   'X-Auth-Token': self.token,
-                   'Connection': 'close'}
-        response = requests.request(method, self.service.url + path,
-                                    headers=headers, json=json, timeout=60)
+        response = self.send(method, path, project, user=user, json=json)
         if expect is not None:
             self.assertEqual(expect, response.status_code, response.text)
         return response
+
+    def send(self, method, path, project, user=None, headers=None,
+             **kwargs):
+        """``call`` with any arguments of requests (data, stream...)."""
+        headers = dict({'X-Project-Id': project,
+                        'X-User-Id': user or 'user-of-' + project,
+                        'X-Roles': 'reader,member',
+                        'X-Auth-Token': self.token,
+                        'Connection': 'close'}, **(headers or {}))
+        return requests.request(method, self.service.url + path,
+                                headers=headers, timeout=60, **kwargs)
 
 
 class TestSharingUnderApache(ApacheTestCase):
@@ -165,9 +173,62 @@ class TestSharingUnderApache(ApacheTestCase):
             self.assertNotIn(self.token, text, name)
             self.assertNotIn(self.token[:20], text, name)
 
+    def test_image_data_streams_through_apache(self):
+        """Upload with Content-Length and chunked, then download, via Apache.
+
+        A chunked body (no Content-Length: a pipe, ``curl -T -``) needs
+        ``WSGIChunkedRequest On`` in the site; mod_wsgi refuses it with
+        411 otherwise.
+        """
+        owner, consumer = 'owner-' + uuid.uuid4().hex, uuid.uuid4().hex
+        data = os.urandom(3 * 1024 * 1024 + 17)
+        for name, body in (('sized', data),
+                           ('chunked', _chunks(data, 256 * 1024))):
+            image = self.call('POST', '/v2/images', owner, expect=201, json={
+                'name': 'apache-' + name, 'disk_format': 'raw',
+                'container_format': 'bare'}).json()
+            self.call('POST', '/v2/images/%s/members' % image['id'], owner,
+                      json={'member': consumer}, expect=200)
+            response = self.send('PUT', '/v2/images/%s/file' % image['id'],
+                                 owner, data=body, headers={
+                                     'Content-Type':
+                                         'application/octet-stream'})
+            self.assertEqual(204, response.status_code, response.text)
+            shown = self.call('GET', '/v2/images/' + image['id'], owner,
+                              expect=200).json()
+            self.assertEqual(('active', len(data),
+                              hashlib.md5(data,
+                                          usedforsecurity=False).hexdigest()),
+                             (shown['status'], shown['size'],
+                              shown['checksum']), name)
+            # The member (pending) streams the owner's exact bytes back.
+            response = self.send('GET', '/v2/images/%s/file' % image['id'],
+                                 consumer, stream=True)
+            self.assertEqual(200, response.status_code, response.text)
+            self.assertEqual(str(len(data)),
+                             response.headers['Content-Length'])
+            self.assertEqual(shown['checksum'],
+                             response.headers['Content-MD5'])
+            got = hashlib.sha256()
+            for chunk in response.iter_content(64 * 1024):
+                got.update(chunk)
+            self.assertEqual(hashlib.sha256(data).hexdigest(),
+                             got.hexdigest(), name)
+            response = self.send('GET', '/v2/images/%s/file' % image['id'],
+                                 consumer, headers={'Range': 'bytes=10-19'})
+            self.assertEqual(206, response.status_code, response.text)
+            self.assertEqual(data[10:20], response.content)
+        self.assertEqual(2, len(os.listdir(self.service.store_dir)))
+
     def _access_log_ids(self):
         return set(re.findall(r'"(req-[0-9a-f-]{36})"$',
                               self.service.access_log(), re.MULTILINE))
+
+
+def _chunks(data, size):
+    """``data`` as a generator: requests sends it chunked."""
+    for start in range(0, len(data), size):
+        yield data[start:start + size]
 
 
 class TestRestartUnderLoad(ApacheTestCase):

@@ -37,12 +37,35 @@ class BenchmarkSmokeTest(testtools.TestCase):
                                     'the tests from the repository root)')
         self.workdir = self.useFixture(fixtures.TempDir()).path
 
-    def _run(self, scale, use_wrk=False, only=None):
+    def _run(self, scale, use_wrk=False, only=None, data_size=0):
         results, manifest = run.run_scale(
             'sqlite', seed.SCALES[scale], self.workdir, workers=2,
             duration=1, use_wrk=use_wrk, only=only, samples=2,
-            log=lambda *a: None)
+            log=lambda *a: None, data_size=data_size, data_rounds=2)
         return results, manifest
+
+    def test_image_data_rows(self):
+        # 1 MiB and a bit: no multiple of any chunk size.
+        size = 1024 * 1024 + 7
+        results, _manifest = self._run('tiny', only={'floor'},
+                                       data_size=size)
+        measured = results['data']
+        self.assertEqual(size, measured['size'])
+        for key in ('upload_mbps', 'download_mbps', 'disk_write_mbps',
+                    'disk_read_mbps'):
+            self.assertGreater(measured[key], 0, key)
+        # Nothing is left in the store: images and disk files deleted.
+        self.assertEqual([], os.listdir(run.store_dir(
+            os.path.join(self.workdir, 'sqlite-tiny'))))
+        text = report.table({'meta': {'date': 'now', 'command': 'test',
+                                      'machine': 'test', 'server': 'test',
+                                      'load': 'samples only',
+                                      'data': 'test'},
+                             'runs': {'sqlite': {'tiny': results}}})
+        self.assertIn('image upload (PUT .../file)', text)
+        self.assertIn('image download (GET .../file)', text)
+        self.assertIn('(write)', text)
+        self.assertIn('(read)', text)
 
     def test_statement_counts_are_constant_across_scales(self):
         runs = collections.OrderedDict(

@@ -1,8 +1,9 @@
 """Run the README's curl walk-through against a real server.
 
 The shell lines of the "Share an image between two projects" section run
-in bash against a fresh server; each "# ..." comment under a command is
-the expected output, where "..." stands for anything.
+in bash against a fresh server, in an empty working directory; each
+"# ..." comment under a command is the expected output, where "..."
+stands for anything.
 """
 
 import os
@@ -10,6 +11,7 @@ import re
 import shutil
 import subprocess
 
+import fixtures
 import testtools
 
 from glance_sharing.tests import base
@@ -52,9 +54,13 @@ class TestReadme(testtools.TestCase):
         service = self.useFixture(server.ServiceProcess(workers=2))
         script, expected = walkthrough()
         self.assertGreater(len(expected), 4, 'walk-through not found')
+        # The walk-through writes files (the image, the copy): a
+        # directory of its own, as a reader's working directory.
+        workdir = self.useFixture(fixtures.TempDir()).path
         result = subprocess.run(
             ['bash', '-euc', script.replace(DOC_URL, service.url)],
-            capture_output=True, text=True, timeout=60)
+            cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True,
+            text=True, timeout=60)
         self.assertEqual(0, result.returncode, result.stderr)
         lines = iter(result.stdout.splitlines())
         for expectation in expected:

@@ -1,12 +1,24 @@
 """Base test case for tests against a real Keystone and glance-sharing."""
 
+import hashlib
+import os
+import re
 import uuid
 
+import fixtures
 import requests
 import testtools
 
 from glance_sharing.tests import base
 from glance_sharing.tests.integration import keystone
+
+
+# What the request log writes for each request: method, path, status.
+REQUEST_LINE = re.compile(r'"(\w+) ([^"? ]+)[^"]*" status: (\d+)')
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
 
 
 class TestCase(testtools.TestCase):
@@ -50,3 +62,38 @@ class TestCase(testtools.TestCase):
         self.addCleanup(self.request, 'DELETE', '/v2/images/' + image['id'],
                         user=user, url=url)
         return image
+
+    def image_file(self, size=300 * 1024 + 7):
+        """(path, bytes): random image data in a file of its own.
+
+        The default size is no multiple of any client's or store's chunk,
+        so a lost or repeated last chunk shows.
+        """
+        data = os.urandom(size)
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                            'disk.raw')
+        with open(path, 'wb') as image:
+            image.write(data)
+        return path, data
+
+    def download(self, image_id, user):
+        """The image's data as ``user`` gets it over plain HTTP."""
+        response = self.request('GET', '/v2/images/%s/file' % image_id,
+                                user=user)
+        self.assertEqual(200, response.status_code, response.text)
+        return response.content
+
+    def server_calls(self):
+        """A function giving the calls the service answered since now.
+
+        Each call is "METHOD path status", read from the service's request
+        log, so a test can tell what a client really sent.
+        """
+        mark = len(self.cloud.service.log())
+
+        def calls():
+            return ['%s %s %s' % match.groups() for match in (
+                REQUEST_LINE.search(line) for line in
+                self.cloud.service.log()[mark:].splitlines()
+                if 'request_log' in line) if match]
+        return calls

@@ -8,12 +8,17 @@ an empty output means the command prints nothing. The identifiers shown
 in the document are examples: a command whose documented output is just
 one of them teaches the test the real value, and real values are written
 back as the examples before comparing.
+
+Commands run as a script would run them, without a terminal, in a
+working directory of their own.
 """
 
 import os
 import re
 import subprocess
 import sys
+
+import fixtures
 
 from glance_sharing.tests import fixtures as gs_fixtures
 from glance_sharing.tests.integration import base
@@ -72,9 +77,9 @@ class TestSharingWithClientsDocument(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.master, self.terminal = os.openpty()
-        self.addCleanup(os.close, self.master)
-        self.addCleanup(os.close, self.terminal)
+        # The transcript's files (the image it uploads, the copies it
+        # downloads) live here, as in a reader's working directory.
+        self.workdir = self.useFixture(fixtures.TempDir()).path
         self.values = {
             'ALPHA_PROJECT_ID': self.project('alpha'),
         }
@@ -83,11 +88,12 @@ class TestSharingWithClientsDocument(base.TestCase):
         env = self.cloud.cli_env(user)
         env['PATH'] = BIN_DIR + os.pathsep + env.get('PATH', '')
         env.update(self.values)
-        # A terminal on stdin, as for a person typing: the image CLIs
-        # read image data from a stdin that is a pipe or a file.
+        # As a script runs it: no terminal, stdin /dev/null. The image
+        # CLIs read image data from a stdin that is not a terminal, so
+        # the document must say where data comes from (--file).
         result = subprocess.run(['bash', '-c', command], env=env,
-                                stdin=self.terminal, capture_output=True,
-                                text=True, timeout=120)
+                                cwd=self.workdir, stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=120)
         output = result.stdout + result.stderr
         for name, value in self.values.items():
             output = output.replace(value, EXAMPLES[name])

@@ -64,6 +64,29 @@ class TestGlanceclientLibrary(base.TestCase):
         self.assertRaises(glance_exc.HTTPNotFound, consumer.images.get,
                           image['id'])
 
+    def test_data_reaches_the_consumer(self):
+        producer = self.client('alpha')
+        consumer = self.client('beta')
+        beta = self.project('beta')
+        path, data = self.image_file()
+        image = producer.images.create(
+            name='glanceclient-data', visibility='shared',
+            disk_format='raw', container_format='bare')
+        self.addCleanup(producer.images.delete, image['id'])
+        with open(path, 'rb') as image_data:
+            producer.images.upload(image['id'], image_data)
+        image = producer.images.get(image['id'])
+        self.assertEqual(('active', len(data)),
+                         (image['status'], image['size']))
+        producer.image_members.create(image['id'], beta)
+        # images.data() checks what it reads against os_hash_value (or
+        # the checksum) and raises on a mismatch.
+        for status in ('pending', 'accepted'):
+            if status == 'accepted':
+                consumer.image_members.update(image['id'], beta, status)
+            self.assertEqual(base.sha256(data), base.sha256(b''.join(
+                consumer.images.data(image['id']))), status)
+
     def test_reader_is_forbidden_and_told_why(self):
         image = self.create_image('alpha')
         exc = self.assertRaises(
@@ -123,6 +146,52 @@ class TestGlanceCLI(base.TestCase):
             self.glance('alpha', 'member-list', '--image-id', image_id)))
         self.assertIn('Image %s not found.' % image_id, self.glance(
             'beta', 'image-show', image_id, expect_rc=1))
+
+    def test_image_create_with_file_and_download(self):
+        path, data = self.image_file()
+        beta = self.project('beta')
+        calls = self.server_calls()
+        created = dict(table_rows(self.glance(
+            'alpha', 'image-create', '--name', 'cli-data', '--file', path,
+            '--disk-format', 'raw', '--container-format', 'bare',
+            '--visibility', 'shared')))
+        image_id = created['id']
+        self.addCleanup(self.request, 'DELETE', '/v2/images/' + image_id,
+                        user='alpha')
+        self.assertEqual('active', created['status'])
+        self.assertEqual(str(len(data)), created['size'])
+        self.assertIn('PUT /v2/images/%s/file 204' % image_id, calls())
+        self.glance('alpha', 'member-create', image_id, beta)
+
+        out = os.path.join(os.path.dirname(path), 'copy.raw')
+        self.glance('beta', 'image-download', '--file', out, image_id)
+        with open(out, 'rb') as copy:
+            self.assertEqual(base.sha256(data), base.sha256(copy.read()))
+        self.assertIn('GET /v2/images/%s/file 200' % image_id, calls())
+
+        # Without --file, to stdout (a pipe here, never a terminal).
+        result = subprocess.run(
+            [GLANCE, 'image-download', image_id],
+            env=self.cloud.cli_env('beta'), stdin=subprocess.DEVNULL,
+            capture_output=True, timeout=120)
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertEqual(base.sha256(data), base.sha256(result.stdout))
+
+    def test_image_create_reads_data_from_a_pipe(self):
+        _path, data = self.image_file()
+        result = subprocess.run(
+            [GLANCE, 'image-create', '--name', 'cli-pipe', '--disk-format',
+             'raw', '--container-format', 'bare'],
+            env=self.cloud.cli_env('alpha'), input=data,
+            capture_output=True, timeout=120)
+        output = (result.stdout + result.stderr).decode(errors='replace')
+        self.assertEqual(0, result.returncode, output)
+        created = dict(table_rows(output))
+        self.addCleanup(self.request, 'DELETE',
+                        '/v2/images/' + created['id'], user='alpha')
+        self.assertEqual('active', created['status'])
+        self.assertEqual(base.sha256(data), base.sha256(
+            self.download(created['id'], 'alpha')))
 
     def test_errors_are_readable(self):
         image_id = self.create_image('alpha')['id']

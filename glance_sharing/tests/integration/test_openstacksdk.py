@@ -1,5 +1,8 @@
 """The sharing story told with openstacksdk, authenticated by Keystone."""
 
+import hashlib
+import os
+
 import openstack.connection
 from openstack import exceptions as sdk_exc
 
@@ -71,6 +74,64 @@ class TestSharingWithOpenstacksdk(base.TestCase):
         self.assertRaises(sdk_exc.NotFoundException,
                           producer.image.remove_member, beta, image,
                           ignore_missing=False)
+
+    def test_data_story(self):
+        producer = self.connection('alpha')
+        consumer = self.connection('beta')
+        path, data = self.image_file()
+        calls = self.server_calls()
+        # validate_checksum: the SDK compares the checksum the service
+        # computed with its own and deletes the image on a mismatch.
+        image = producer.image.create_image(
+            name='sdk-data', filename=path, visibility='shared',
+            disk_format='raw', container_format='bare',
+            allow_duplicates=True, validate_checksum=True, wait=True)
+        self.addCleanup(producer.image.delete_image, image,
+                        ignore_missing=True)
+        # A plain PUT of the data, not the import API.
+        self.assertIn('PUT /v2/images/%s/file 204' % image.id, calls())
+        self.assertFalse([c for c in calls() if 'import' in c], calls())
+        image = producer.image.get_image(image.id)
+        self.assertEqual('active', image.status)
+        self.assertEqual(len(data), image.size)
+        self.assertEqual(hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                         image.checksum)
+        self.assertEqual(('sha512', hashlib.sha512(data).hexdigest()),
+                         (image.hash_algo, image.hash_value))
+
+        producer.image.add_member(image, member_id=self.project('beta'))
+        # download_image checks the bytes against os_hash_value.
+        self.assertEqual(base.sha256(data), base.sha256(
+            consumer.image.download_image(image.id).content))
+        member = consumer.image.get_member(self.project('beta'), image)
+        consumer.image.update_member(member, image, status='accepted')
+        response = consumer.image.download_image(image.id, stream=True)
+        self.assertEqual(base.sha256(data), base.sha256(
+            b''.join(response.iter_content(64 * 1024))))
+        out = os.path.join(os.path.dirname(path), 'copy.raw')
+        consumer.image.download_image(image.id, output=out)
+        with open(out, 'rb') as copy:
+            self.assertEqual(base.sha256(data), base.sha256(copy.read()))
+
+    def test_cloud_layer_create_and_download(self):
+        owner = self.connection('alpha')
+        path, data = self.image_file()
+        name = 'sdk-cloud-%s' % os.urandom(4).hex()
+        image = owner.create_image(name, filename=path, disk_format='raw',
+                                   container_format='bare', wait=True,
+                                   validate_checksum=True)
+        self.addCleanup(owner.delete_image, image.id)
+        self.assertEqual('active', owner.get_image(image.id).status)
+        # Same name, same data: the SDK finds the image by the checksums
+        # it stored as properties, and uploads nothing again.
+        again = owner.create_image(name, filename=path, disk_format='raw',
+                                   container_format='bare', wait=True,
+                                   validate_checksum=True)
+        self.assertEqual(image.id, again.id)
+        out = os.path.join(os.path.dirname(path), 'copy.raw')
+        owner.download_image(name, output_path=out)
+        with open(out, 'rb') as copy:
+            self.assertEqual(base.sha256(data), base.sha256(copy.read()))
 
     def test_outsider_sees_nothing(self):
         producer = self.connection('alpha')
