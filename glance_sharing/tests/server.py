@@ -107,7 +107,7 @@ class ServiceProcess(fixtures.Fixture):
         self.addCleanup(stop_process_group, self.process)
         self._wait_until_up()
 
-    def _wait_until_up(self, timeout=30):
+    def _wait_until_up(self, timeout=90):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
