@@ -54,11 +54,6 @@ class InvalidMarker(GlanceSharingException):
     code = 400
 
 
-class TagQuotaExceeded(GlanceSharingException):
-    message = ('Image %(image_id)s cannot have more than %(limit)d tags.')
-    code = 413
-
-
 # --- Image data -------------------------------------------------------------
 
 class ImageNotQueued(GlanceSharingException):

@@ -76,14 +76,34 @@ def authorize(context, rule, target):
             _('You are not authorized to complete %s action.') % rule)
 
 
-def image_target(image, context):
+# Stands in the target for "no project": oslo.policy renders None as
+# 'None', which a project may well be called, and a rule such as
+# project_id:%(project_id)s would then match owner-less images. NUL is
+# refused in every request (api/util.py), so no caller has this id.
+NO_PROJECT = '\x00none'
+
+
+def target(owner, visibility, member_id=None):
+    """A policy target: image owner, visibility, member concerned."""
+    return {
+        'project_id': NO_PROJECT if owner is None else owner,
+        'member_id': NO_PROJECT if member_id is None else member_id,
+        'visibility': visibility,
+    }
+
+
+def image_target(image, context, member=None):
     """The policy target for an image: its owner and the caller's share.
 
-    ``member_id`` is set only when the caller's project really is a member
-    of the image, so a custom rule on %(member_id)s means membership.
+    ``member_id`` is the caller's project only when the caller is a
+    member, so a custom rule on %(member_id)s means membership. For a rule
+    on one membership, ``member`` names it: ``member_id`` is then the
+    caller's project only when that membership is the caller's own, so a
+    project that owns an image and is also a member of it cannot act for
+    another member.
     """
-    return {
-        'project_id': image['owner'],
-        'member_id': context.project_id if image['is_member'] else None,
-        'visibility': image['visibility'],
-    }
+    if member is None:
+        member_id = context.project_id if image['is_member'] else None
+    else:
+        member_id = member if member == context.project_id else None
+    return target(image['owner'], image['visibility'], member_id)

@@ -65,11 +65,7 @@ BODY_METHODS = ('POST', 'PUT', 'PATCH')
 
 def _method_not_allowed(allowed):
     def handler(req):
-        raise webob.exc.HTTPMethodNotAllowed(
-            _('%(method)s is not allowed on %(path)s; use %(allowed)s.')
-            % {'method': req.method, 'path': req.path,
-               'allowed': ', '.join(allowed)},
-            headers={'Allow': ', '.join(allowed)})
+        raise util.method_not_allowed(req, allowed)
     return handler
 
 
@@ -84,10 +80,22 @@ def _undecodable_path(req):
           'UTF-8.'))
 
 
+def with_head(methods):
+    """``methods`` plus HEAD wherever there is GET (the same handler).
+
+    A HEAD is answered as the GET would be, without the body (webob drops
+    it), so clients may probe any resource they may read.
+    """
+    if 'GET' in methods:
+        methods = dict(methods, HEAD=methods['GET'])
+    return methods
+
+
 def make_map(declarations):
     """A Routes mapper for ``declarations``, with 405 and 404 built in."""
     mapper = routes.Mapper()
     for path, methods in declarations.items():
+        methods = with_head(methods)
         for method, handler in methods.items():
             mapper.connect(path, action=handler,
                            conditions={'method': [method]})
@@ -109,7 +117,7 @@ def _call(handler, req):
     share one snapshot and one connection instead of taking one each.
     """
     context = req.environ.get(util.CONTEXT_KEY)
-    if req.method != 'GET' or context is None:
+    if req.method not in ('GET', 'HEAD') or context is None:
         return handler(req)
     with db_engine.main_context_manager.reader.using(context):
         return handler(req)
@@ -148,6 +156,8 @@ class Router:
         match.pop('path_info', None)
         req.urlvars = match
         try:
+            if path is not None:
+                util.check_query_and_path(req, path)
             if handler in self.handlers:
                 _refuse_unexpected_body(req)
             return _call(handler, req)

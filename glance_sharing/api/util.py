@@ -1,14 +1,19 @@
 """Request and response helpers shared by every handler."""
 
 import functools
+import re
 
 import jsonschema
+from jsonschema import validators
+from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob
 import webob.exc
 
 from glance_sharing.conf import CONF
 from glance_sharing.i18n import _
+
+LOG = logging.getLogger(__name__)
 
 CONTEXT_KEY = 'glance_sharing.context'
 BODY_KEY = "glance_sharing.body"
@@ -18,6 +23,15 @@ JSON_PATCH_V21 = 'application/openstack-images-v2.1-json-patch'
 # Tempest's image client.
 JSON_PATCH_V20 = 'application/openstack-images-v2.0-json-patch'
 JSON_PATCH_TYPES = (JSON_PATCH_V21, JSON_PATCH_V20)
+# Deeper JSON than any call takes; refused before anything recurses.
+MAX_JSON_DEPTH = 32
+
+# Draft 4, as Glance's schemas, plus "propertyNames" (draft 6) for the
+# names of additional properties.
+Validator = validators.extend(
+    jsonschema.Draft4Validator,
+    {'propertyNames': jsonschema.Draft7Validator.VALIDATORS[
+        'propertyNames']})
 
 
 def context(req):
@@ -50,6 +64,15 @@ def error_response(req, exc):
     return response
 
 
+def method_not_allowed(req, allowed):
+    """The 405 for ``req``, naming the ``allowed`` methods in Allow."""
+    allowed = ', '.join(allowed)
+    return webob.exc.HTTPMethodNotAllowed(
+        _('%(method)s is not allowed on %(path)s; use %(allowed)s.')
+        % {'method': req.method, 'path': req.path, 'allowed': allowed},
+        headers={'Allow': allowed})
+
+
 def json_response(req, body, status=200):
     response = req.response
     response.status = status
@@ -71,6 +94,75 @@ def has_body(req):
         req.method in ('POST', 'PUT', 'PATCH') and req.is_body_readable)
 
 
+# --- Input decoding: what no request may carry, in one place --------------
+
+def check_text(value, what):
+    """400 for text that no column can store: NUL or a lone surrogate.
+
+    PostgreSQL refuses NUL in text; a lone surrogate (JSON "\\ud800")
+    cannot be encoded as UTF-8 for any database.
+    """
+    if '\x00' in value:
+        raise webob.exc.HTTPBadRequest(
+            _('%s must not contain NUL characters.') % what)
+    try:
+        value.encode('utf-8')
+    except UnicodeEncodeError:
+        raise webob.exc.HTTPBadRequest(
+            _('%s must not contain unpaired surrogates.') % what)
+
+
+def check_json(data):
+    """400 for JSON too deep or holding text check_text refuses.
+
+    The walk is iterative, so any depth is refused without recursing.
+    """
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise webob.exc.HTTPBadRequest(
+                _('The request body nests deeper than %d levels.')
+                % MAX_JSON_DEPTH)
+        if isinstance(value, str):
+            check_text(value, _('Strings in the request body'))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                check_text(key, _('Keys in the request body'))
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
+def check_query_and_path(req, path):
+    """400 for a query string that is not UTF-8, or NUL in path or query.
+
+    ``path`` is the request path already decoded from UTF-8.
+    """
+    check_text(path, _('The request path'))
+    try:
+        items = req.GET.items()
+    except UnicodeDecodeError:
+        raise webob.exc.HTTPBadRequest(
+            _('The query string is not valid UTF-8.'))
+    for name, value in items:
+        check_text(name, _('Query parameter names'))
+        check_text(value, _('Query parameter %s') % name)
+
+
+def read_body(req):
+    """The request body; 400 when the client sends less than it said."""
+    try:
+        return req.body
+    except OSError as exc:
+        # webob's DisconnectionError: the client went away mid-body.
+        # Nothing failed here, so no error log and no traceback.
+        LOG.info('%s %s: incomplete request body: %s', req.method,
+                 req.path, exc)
+        raise webob.exc.HTTPBadRequest(
+            _('The request body is shorter than its Content-Length.'))
+
+
 def extract_json(req, schema, content_types=(JSON_TYPE,), by_type=None):
     """The request body, parsed and validated against ``schema``.
 
@@ -85,13 +177,18 @@ def extract_json(req, schema, content_types=(JSON_TYPE,), by_type=None):
             _('Content-Type %(got)s is not supported here; send %(want)s.')
             % {'got': req.content_type, 'want': ' or '.join(content_types)})
     try:
-        data = jsonutils.loads(req.body.decode('utf-8'))
+        data = jsonutils.loads(read_body(req).decode('utf-8'))
     except UnicodeDecodeError:
         raise webob.exc.HTTPBadRequest(
             _('The request body is not valid UTF-8.'))
+    except RecursionError:
+        raise webob.exc.HTTPBadRequest(
+            _('The request body nests deeper than %d levels.')
+            % MAX_JSON_DEPTH)
     except ValueError as exc:
         raise webob.exc.HTTPBadRequest(
             _('Malformed JSON in request body: %s') % exc)
+    check_json(data)
     validate(data, (by_type or {}).get(req.content_type, schema))
     return data
 
@@ -108,7 +205,7 @@ def validate(data, schema, what=_('request body')):
     schemas double as error text.
     """
     error = jsonschema.exceptions.best_match(
-        jsonschema.Draft4Validator(schema).iter_errors(data))
+        Validator(schema).iter_errors(data))
     if error is None:
         return
     if error.validator == 'required':
@@ -137,15 +234,12 @@ def limit_param(req):
     value = req.GET.get('limit')
     if value is None:
         return CONF.limit_param_default
-    try:
-        limit = int(value)
-    except ValueError:
-        limit = -1
-    if limit < 0:
+    # ASCII digits only: int() also takes "5_0", " 50" and "٥٠".
+    if not re.fullmatch('[0-9]{1,20}', value):
         raise webob.exc.HTTPBadRequest(
             _('limit must be a non-negative integer, not %s.')
             % _shorten(value))
-    return min(limit, CONF.api_limit_max)
+    return min(int(value), CONF.api_limit_max)
 
 
 def isotime(value):

@@ -5,6 +5,7 @@ is one transaction: the invariants it checks hold when it commits, whatever
 other processes do at the same time.
 """
 
+import copy
 import operator
 
 from oslo_db import exception as db_exc
@@ -112,40 +113,100 @@ def image_create(context, values, properties, tags):
     return image_get(context, values['id'], details=True)
 
 
-@writer
-def image_update(context, image_id, values, properties, tags):
-    """Replace the image's core ``values``, all properties and all tags."""
+def _locked_image(context, image_id):
+    """Lock the image row until commit; the image as the caller sees it.
+
+    The read-modify-write of every image write starts here, inside its
+    writer transaction: the row comes from a locking read (the latest
+    committed version, which no other writer can change before this
+    transaction ends), then the caller's membership, properties and tags,
+    whose writers all take the same lock first. ImageNotFound when the
+    image is gone or the caller may not know it exists.
+    """
     session = context.session
-    values = dict(values, updated_at=_now())
-    result = session.execute(
-        sa.update(models.Image).where(models.Image.id == image_id)
-        .values(**values))
-    if result.rowcount == 0:
+    row = session.execute(
+        sa.select(models.Image.__table__)
+        .where(models.Image.id == image_id).with_for_update()).first()
+    if row is None:
         raise exception.ImageNotFound(image_id=image_id)
-    for model in (models.ImageProperty, models.ImageTag):
-        session.execute(sa.delete(model).where(model.image_id == image_id))
-    session.add_all(models.ImageProperty(image_id=image_id, name=k, value=v)
-                    for k, v in properties.items())
-    session.add_all(models.ImageTag(image_id=image_id, value=t)
-                    for t in set(tags))
+    Member = models.ImageMember
+    status = session.scalar(sa.select(Member.status).where(
+        Member.image_id == image_id, Member.member == context.project_id))
+    image = _image_dict(row, status)
+    if not is_visible(context, image):
+        raise exception.ImageNotFound(image_id=image_id)
+    return _load_details(context, [image])[0]
+
+
+def _write_changes(context, old, new):
+    """Write what differs between the image dicts ``old`` and ``new``.
+
+    Only changed columns, changed or removed properties and added or
+    removed tags are written, so nothing another field's writer did is
+    overwritten even by a stale ``new``.
+    """
+    session = context.session
+    image_id = old['id']
+    values = {name: new[name] for name in _IMAGE_COLUMNS
+              if name in new and new[name] != old[name]}
+    values.pop('id', None)
+    values['updated_at'] = _now()
+    session.execute(sa.update(models.Image).where(
+        models.Image.id == image_id).values(**values))
+    Prop = models.ImageProperty
+    old_props, new_props = old['properties'], new['properties']
+    removed = [name for name in old_props if name not in new_props]
+    if removed:
+        session.execute(sa.delete(Prop).where(Prop.image_id == image_id,
+                                              Prop.name.in_(removed)))
+    for name, value in new_props.items():
+        if name not in old_props:
+            session.add(Prop(image_id=image_id, name=name, value=value))
+        elif old_props[name] != value:
+            session.execute(sa.update(Prop).where(
+                Prop.image_id == image_id, Prop.name == name)
+                .values(value=value))
+    Tag = models.ImageTag
+    old_tags, new_tags = set(old['tags']), set(new['tags'])
+    if old_tags - new_tags:
+        session.execute(sa.delete(Tag).where(
+            Tag.image_id == image_id, Tag.value.in_(old_tags - new_tags)))
+    session.add_all(Tag(image_id=image_id, value=tag)
+                    for tag in sorted(new_tags - old_tags))
     session.flush()
+
+
+@writer
+def image_update(context, image_id, change):
+    """Read-modify-write one image in one transaction, under its lock.
+
+    ``change(image)`` gets a copy of the locked image (see _locked_image)
+    and returns it as it should be (core values, "properties" and "tags"),
+    or raises to refuse the change; it may run more than once if the
+    transaction is retried after a deadlock, so it must only compute.
+    Returns the image as stored.
+    """
+    image = _locked_image(context, image_id)
+    _write_changes(context, image, change(copy.deepcopy(image)))
     return image_get(context, image_id, details=True)
 
 
 @writer
-def image_delete(context, image_id):
+def image_delete(context, image_id, check=None):
     """Delete the image, its properties, tags and members.
 
-    Returns ``{'location': ..., 'members': [...]}``: where its data was
-    (None without data), for the caller to delete from the store once
-    this commits, and the removed memberships, each also recorded in the
-    history.
+    ``check(image)``, if given, sees the locked image first and may raise
+    to refuse. Returns ``{'location': ..., 'members': [...]}``: where its
+    data was (None without data), for the caller to delete from the store
+    once this commits, and the removed memberships, each also recorded in
+    the history.
     """
     session = context.session
     Member = models.ImageMember
-    _lock_image(context, image_id)
-    location = session.scalar(sa.select(models.Image.location).where(
-        models.Image.id == image_id))
+    image = _locked_image(context, image_id)
+    if check is not None:
+        check(image)
+    location = image['location']
     removed = [_member_dict(m) for m in session.scalars(
         sa.select(Member).where(Member.image_id == image_id))]
     for member in removed:
@@ -155,32 +216,6 @@ def image_delete(context, image_id):
     session.execute(
         sa.delete(models.Image).where(models.Image.id == image_id))
     return {'location': location, 'members': removed}
-
-
-@writer
-def tag_add(context, image_id, tag, quota):
-    session = context.session
-    Tag = models.ImageTag
-    _lock_image(context, image_id)
-    exists = session.scalar(sa.select(Tag.value).where(
-        Tag.image_id == image_id, Tag.value == tag))
-    if exists is None:
-        count = session.scalar(sa.select(sa.func.count()).where(
-            Tag.image_id == image_id))
-        if 0 <= quota <= count:
-            raise exception.TagQuotaExceeded(image_id=image_id, limit=quota)
-        session.add(Tag(image_id=image_id, value=tag))
-    session.execute(sa.update(models.Image).where(
-        models.Image.id == image_id).values(updated_at=_now()))
-
-
-@writer
-def tag_delete(context, image_id, tag):
-    """Remove a tag; False if the image did not have it."""
-    Tag = models.ImageTag
-    result = context.session.execute(sa.delete(Tag).where(
-        Tag.image_id == image_id, Tag.value == tag))
-    return result.rowcount > 0
 
 
 def _visibility_clause(context, visibility, member_status):

@@ -13,12 +13,31 @@ def visible_image(context, image_id, details=False):
     may not see an image must not learn that it exists.
     """
     image = db_api.image_get(context, image_id, details=details)
-    if not policy.check(context, image_policies.GET_IMAGE,
-                        policy.image_target(image, context)):
-        raise exception.ImageNotFound(image_id=image_id)
+    check_visible(context, image)
     return image
 
 
-def authorize(context, rule, image):
-    """403 unless ``rule`` allows the caller to act on a visible image."""
-    policy.authorize(context, rule, policy.image_target(image, context))
+def check_visible(context, image):
+    """404 unless get_image lets the caller see ``image``."""
+    if not policy.check(context, image_policies.GET_IMAGE,
+                        policy.image_target(image, context)):
+        raise exception.ImageNotFound(image_id=image['id'])
+
+
+def authorize_change(context, image):
+    """The checks before any change to ``image``: visible, modify_image.
+
+    Writers call it on the image they locked, so the decision is made on
+    the row that the change is applied to.
+    """
+    check_visible(context, image)
+    authorize(context, image_policies.MODIFY_IMAGE, image)
+
+
+def authorize(context, rule, image, member=None):
+    """403 unless ``rule`` allows the caller to act on a visible image.
+
+    ``member`` names the membership a member rule is about.
+    """
+    policy.authorize(context, rule,
+                     policy.image_target(image, context, member))

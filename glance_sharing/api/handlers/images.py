@@ -95,8 +95,7 @@ def create_image(req):
     tags = values.pop('tags', [])
     values.setdefault('id', str(uuid.uuid4()))
     values.setdefault('owner', context.project_id)
-    target = {'project_id': values['owner'], 'member_id': None,
-              'visibility': values['visibility']}
+    target = policy.target(values['owner'], values['visibility'])
     policy.authorize(context, rules.ADD_IMAGE, target)
     if 'owner' in core:
         _check_owner_change(context, values['owner'])
@@ -153,63 +152,85 @@ def _apply_patch(image, operations):
 def update_image(req):
     """PATCH /v2/images/{image_id} (JSON patch): 200 with the image."""
     context = util.context(req)
-    image = common.visible_image(context, req.urlvars['image_id'],
-                                 details=True)
-    common.authorize(context, rules.MODIFY_IMAGE, image)
-    values = _apply_patch(image, schemas.patch_operations(util.body(req)))
-    util.validate(values, schemas.CREATE, _('image'))
-    if values['owner'] != image['owner']:
-        _check_owner_change(context, values['owner'])
-    if values['visibility'] != image['visibility']:
-        _authorize_visibility(context, policy.image_target(image, context),
-                              values['visibility'])
-    core, extra = _split(values)
-    tags = core.pop('tags')
-    _check_quota(image['id'], _('properties'), len(extra),
-                 CONF.image_property_quota)
-    _check_quota(image['id'], _('tags'), len(tags), CONF.image_tag_quota)
-    core.pop('id')
-    image = db_api.image_update(context, image['id'], core, extra, tags)
+    operations = schemas.patch_operations(util.body(req))
+
+    def change(image):
+        common.authorize_change(context, image)
+        values = _apply_patch(image, operations)
+        util.validate(values, schemas.CREATE, _('image'))
+        if values['owner'] != image['owner']:
+            _check_owner_change(context, values['owner'])
+        if values['visibility'] != image['visibility']:
+            _authorize_visibility(context,
+                                  policy.image_target(image, context),
+                                  values['visibility'])
+        core, extra = _split(values)
+        _check_quota(image['id'], _('properties'), len(extra),
+                     CONF.image_property_quota)
+        _check_quota(image['id'], _('tags'), len(core['tags']),
+                     CONF.image_tag_quota)
+        return dict(image, properties=extra, **core)
+
+    image = db_api.image_update(context, req.urlvars['image_id'], change)
     return util.json_response(req, format_image(image))
 
 
 def delete_image(req):
     """DELETE /v2/images/{image_id}: 204; its memberships go with it."""
     context = util.context(req)
-    image = common.visible_image(context, req.urlvars['image_id'])
-    common.authorize(context, rules.DELETE_IMAGE, image)
-    if image['protected']:
-        raise webob.exc.HTTPForbidden(
-            _('Image %s is protected and cannot be deleted.') % image['id'])
-    deleted = db_api.image_delete(context, image['id'])
+
+    def check(image):
+        common.check_visible(context, image)
+        common.authorize(context, rules.DELETE_IMAGE, image)
+        if image['protected']:
+            raise webob.exc.HTTPForbidden(
+                _('Image %s is protected and cannot be deleted.')
+                % image['id'])
+
+    deleted = db_api.image_delete(context, req.urlvars['image_id'], check)
     if deleted['location']:
         image_store.delete(deleted['location'], context=context)
     return util.no_content(req)
 
 
-def _tag_request(req):
-    context = util.context(req)
-    image = common.visible_image(context, req.urlvars['image_id'])
-    common.authorize(context, rules.MODIFY_IMAGE, image)
+def _tag(req):
     tag = req.urlvars['tag_value']
     util.validate(tag, schemas.PROPERTIES['tags']['items'], _('tag'))
-    return context, image, tag
+    return tag
 
 
 def add_tag(req):
     """PUT /v2/images/{image_id}/tags/{tag_value}: 204 (idempotent)."""
-    context, image, tag = _tag_request(req)
-    db_api.tag_add(context, image['id'], tag, CONF.image_tag_quota)
+    context = util.context(req)
+    tag = _tag(req)
+
+    def change(image):
+        common.authorize_change(context, image)
+        if tag not in image['tags']:
+            _check_quota(image['id'], _('tags'), len(image['tags']) + 1,
+                         CONF.image_tag_quota)
+            image['tags'].append(tag)
+        return image
+
+    db_api.image_update(context, req.urlvars['image_id'], change)
     return util.no_content(req)
 
 
 def delete_tag(req):
     """DELETE /v2/images/{image_id}/tags/{tag_value}: 204, or 404."""
-    context, image, tag = _tag_request(req)
-    if not db_api.tag_delete(context, image['id'], tag):
-        raise webob.exc.HTTPNotFound(
-            _('Tag %(tag)s not found on image %(image_id)s.')
-            % {'tag': tag, 'image_id': image['id']})
+    context = util.context(req)
+    tag = _tag(req)
+
+    def change(image):
+        common.authorize_change(context, image)
+        if tag not in image['tags']:
+            raise webob.exc.HTTPNotFound(
+                _('Tag %(tag)s not found on image %(image_id)s.')
+                % {'tag': tag, 'image_id': image['id']})
+        image['tags'].remove(tag)
+        return image
+
+    db_api.image_update(context, req.urlvars['image_id'], change)
     return util.no_content(req)
 
 

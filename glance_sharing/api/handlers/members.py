@@ -105,7 +105,7 @@ def _visible_member(req, action, rule):
     """The request's image and member row, checked as far as ``rule``."""
     context, image = _shared_image(req, action, rules.GET_MEMBER)
     member = db_api.member_get(context, image, req.urlvars['member_id'])
-    common.authorize(context, rule, image)
+    common.authorize(context, rule, image, member['member_id'])
     return context, image, member
 
 

@@ -18,6 +18,14 @@ STATUSES = ['queued', 'saving', 'active', 'killed', 'deleted',
             'pending_delete', 'deactivated', 'uploading', 'importing']
 
 
+# The largest value of the Integer columns (min_disk, min_ram) on every
+# backend.
+INT_MAX = 2 ** 31 - 1
+# Additional property names are stored in a column of 255 characters.
+PROPERTY_NAME = {'type': 'string', 'maxLength': 255,
+                 'description': 'a property name of up to 255 characters'}
+
+
 def _nullable(kind, **extra):
     return dict({'type': ['null', kind]}, **extra)
 
@@ -52,12 +60,12 @@ PROPERTIES = {
     'disk_format': _nullable(
         'string', enum=[None] + DISK_FORMATS,
         description='null or one of ' + ', '.join(DISK_FORMATS)),
-    'min_disk': {'type': 'integer', 'minimum': 0,
+    'min_disk': {'type': 'integer', 'minimum': 0, 'maximum': INT_MAX,
                  'description': 'the disk size (GB) needed to boot the '
-                                'image, a non-negative integer'},
-    'min_ram': {'type': 'integer', 'minimum': 0,
+                                'image, an integer from 0 to 2147483647'},
+    'min_ram': {'type': 'integer', 'minimum': 0, 'maximum': INT_MAX,
                 'description': 'the memory (MB) needed to boot the image, '
-                               'a non-negative integer'},
+                               'an integer from 0 to 2147483647'},
     'tags': {'type': 'array', 'uniqueItems': True,
              'items': {'type': 'string', 'minLength': 1, 'maxLength': 255},
              'description': 'a list of distinct strings of 1 to 255 '
@@ -148,11 +156,14 @@ CREATE = {
     'properties': dict(WRITABLE, **{name: {}
                                     for name in READ_ONLY | RESERVED}),
     'additionalProperties': ADDITIONAL_PROPERTY,
+    'propertyNames': PROPERTY_NAME,
 }
 
 
 PATCH_OPS = ['add', 'replace', 'remove']
-_PATCH_PATH = {'type': 'string', 'pattern': '^/[^/]+$',
+# One RFC 6901 JSON pointer token: "~" only as "~0" (a "~") or "~1" (a
+# "/").
+_PATCH_PATH = {'type': 'string', 'pattern': '^/([^/~]|~[01])+$',
                'description': 'a JSON pointer to one top-level image '
                               'property, such as "/name"'}
 

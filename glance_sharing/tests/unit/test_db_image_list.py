@@ -198,8 +198,8 @@ class ImageListMatrixTest(base.TestCase):
         db_api.member_create(self.x_owner, self._id('x_shared'),
                              base.project_id(), -1)
         image_id = self._id('o_private_member')
-        db_api.image_update(self.owner, image_id, {'visibility': 'private'},
-                            {}, [])
+        db_api.image_update(self.owner, image_id, lambda image: dict(
+            image, visibility='private'))
 
     def _id(self, name):
         return next(i for i, n in self.ids.items() if n == name)

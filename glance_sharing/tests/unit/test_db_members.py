@@ -239,8 +239,8 @@ class CreateTest(MemberDBTestCase):
 
     def test_changes_need_a_shared_image(self):
         self._share(self.consumer.project_id)
-        db_api.image_update(self.owner, IMAGE_ID, {'visibility': 'public'},
-                            {}, [])
+        db_api.image_update(self.owner, IMAGE_ID, lambda image: dict(
+            image, visibility='public'))
         self.assertRaises(exception.ImageNotShared, db_api.member_update,
                           self.consumer, IMAGE_ID,
                           self.consumer.project_id, 'accepted')

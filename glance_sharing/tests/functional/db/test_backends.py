@@ -101,14 +101,16 @@ class TestBackends(base.TestCase):
         # MySQL's PAD SPACE collations (utf8mb4_bin among them) compare
         # 'x' and 'x ' equal; ids must compare exactly on every backend.
         image = new_image(self.owner, image_id='img-spaces')
-        db_api.tag_add(self.owner, image['id'], 'x', 10)
-        db_api.tag_add(self.owner, image['id'], 'x ', 10)
-        db_api.image_update(self.owner, image['id'], {}, {'p': '1', 'p ': '2'},
-                            ['x', 'x '])
+        for tag in ('x', 'x '):
+            db_api.image_update(self.owner, image['id'], lambda i, t=tag: dict(
+                i, tags=i['tags'] + [t]))
+        db_api.image_update(self.owner, image['id'], lambda i: dict(
+            i, properties={'p': '1', 'p ': '2'}))
         image = db_api.image_get(self.owner, image['id'], details=True)
         self.assertEqual(['x', 'x '], image['tags'])
         self.assertEqual({'p': '1', 'p ': '2'}, image['properties'])
-        self.assertTrue(db_api.tag_delete(self.owner, image['id'], 'x '))
+        db_api.image_update(self.owner, image['id'],
+                            lambda i: dict(i, tags=['x']))
         self.assertEqual(['x'], db_api.image_get(
             self.owner, image['id'], details=True)['tags'])
         # An owner with a trailing space is another project.
@@ -297,3 +299,86 @@ class TestSQLiteWriters(base.TestCase):
         self.assertEqual(0, seen['count'])
         self.assertEqual(['first', 'second'], sorted(
             m['member_id'] for m in db_api.member_list(owner, image)))
+
+
+class TestImageUpdate(base.TestCase):
+    """image_update: one locked read-modify-write that writes only changes."""
+
+    scenarios = fixtures.BACKEND_SCENARIOS
+
+    def setUp(self):
+        super().setUp()
+        self.owner = base.make_context()
+        self.image = new_image(self.owner)
+        db_api.image_update(self.owner, self.image['id'], lambda image: dict(
+            image, properties={'a': '1', 'b': '2'}, tags=['x', 'y']))
+
+    def statements(self, change):
+        """The SQL statements image_update(change) sends."""
+        engine = db_engine.main_context_manager.writer.get_engine()
+        sent = []
+
+        def record(conn, cursor, statement, *args):
+            # SQLite's BEGIN IMMEDIATE is sent as a statement too.
+            if not statement.startswith('BEGIN'):
+                sent.append(' '.join(statement.split()))
+
+        sa.event.listen(engine, 'before_cursor_execute', record)
+        self.addCleanup(sa.event.remove, engine, 'before_cursor_execute',
+                        record)
+        self.addCleanup(sent.clear)
+        db_api.image_update(self.owner, self.image['id'], change)
+        return list(sent)
+
+    def test_a_rename_writes_the_name_only(self):
+        sent = self.statements(lambda image: dict(image, name='renamed'))
+        writes = [s for s in sent if not s.startswith('SELECT')]
+        self.assertEqual(1, len(writes), writes)
+        self.assertTrue(writes[0].startswith('UPDATE images SET'), writes)
+        self.assertIn('name=', writes[0].replace(' ', ''))
+        self.assertNotIn('visibility', writes[0])
+        image = db_api.image_get(self.owner, self.image['id'], details=True)
+        self.assertEqual(('renamed', {'a': '1', 'b': '2'}, ['x', 'y']),
+                         (image['name'], image['properties'],
+                          image['tags']))
+
+    def test_only_changed_properties_and_tags_are_written(self):
+        sent = self.statements(lambda image: dict(
+            image, properties={'a': '1', 'b': 'changed', 'c': 'new'},
+            tags=['y', 'z']))
+        writes = ' | '.join(s for s in sent if not s.startswith('SELECT'))
+        self.assertNotIn('DELETE FROM image_properties', writes)
+        self.assertIn('DELETE FROM image_tags', writes)
+        self.assertEqual(1, writes.count('UPDATE image_properties'))
+        image = db_api.image_get(self.owner, self.image['id'], details=True)
+        self.assertEqual({'a': '1', 'b': 'changed', 'c': 'new'},
+                         image['properties'])
+        self.assertEqual(['y', 'z'], image['tags'])
+
+    def test_the_image_row_is_read_under_lock(self):
+        sent = self.statements(lambda image: image)
+        self.assertTrue(sent[0].startswith('SELECT'), sent)
+        self.assertIn('FROM images', sent[0])
+        if self.db_backend != 'sqlite':
+            # SQLite has no row locks: BEGIN IMMEDIATE serialises writers.
+            self.assertIn('FOR UPDATE', sent[0])
+
+    def test_a_refused_change_writes_nothing(self):
+        def refuse(image):
+            raise exception.ImageNotFound(image_id=image['id'])
+        before = db_api.image_get(self.owner, self.image['id'], details=True)
+        self.assertRaises(exception.ImageNotFound, db_api.image_update,
+                          self.owner, self.image['id'], refuse)
+        self.assertEqual(before, db_api.image_get(
+            self.owner, self.image['id'], details=True))
+
+    def test_the_change_sees_the_locked_image_as_the_caller_may(self):
+        stranger = base.make_context()
+        private = new_image(self.owner, visibility='private')
+        self.assertRaises(exception.ImageNotFound, db_api.image_update,
+                          stranger, private['id'], lambda image: image)
+        seen = []
+        db_api.image_update(self.owner, self.image['id'],
+                            lambda image: seen.append(image) or image)
+        self.assertEqual({'a': '1', 'b': '2'}, seen[0]['properties'])
+        self.assertEqual(['x', 'y'], seen[0]['tags'])

@@ -26,9 +26,13 @@ load_tests = testscenarios.load_tests_apply_scenarios
 TIMEOUT = 60
 
 
-def headers(project):
+PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
+
+
+def headers(project, method=None):
     return {'X-Project-Id': project, 'X-Roles': 'reader,member',
-            'Content-Type': 'application/json'}
+            'Content-Type': PATCH_TYPE if method == 'PATCH'
+            else 'application/json'}
 
 
 def race(calls):
@@ -41,7 +45,8 @@ def race(calls):
     def call(method, url, project, body):
         barrier.wait(TIMEOUT)
         return requests.request(method, url, json=body,
-                                headers=headers(project), timeout=TIMEOUT)
+                                headers=headers(project, method),
+                                timeout=TIMEOUT)
 
     with concurrent.futures.ThreadPoolExecutor(len(calls)) as pool:
         futures = [pool.submit(call, *c) for c in calls]
@@ -90,7 +95,8 @@ class ServerTestCase(testtools.TestCase):
 
     def request(self, method, path, project=None, body=None):
         return requests.request(method, self.url + path, json=body,
-                                headers=headers(project or self.owner),
+                                headers=headers(project or self.owner,
+                                                method),
                                 timeout=TIMEOUT)
 
     def create_image(self):
@@ -189,3 +195,138 @@ class TestRaces(ServerTestCase):
             listed = self.request('GET', '/v2/images', consumer)
             self.assertEqual([image_id],
                              [i['id'] for i in listed.json()['images']])
+
+
+class TestImageRaces(ServerTestCase):
+    """Every read-modify-write of an image keeps every change it accepted.
+
+    Each write locks the image row and applies its change to the row read
+    under that lock, so racing writes queue instead of undoing each other
+    (issue 9, D1). The races share one server per backend, as starting
+    gunicorn takes longer than the races themselves.
+    """
+
+    ROUNDS = 2
+
+    def test_every_read_modify_write_keeps_every_accepted_change(self):
+        for race_kind in (self.parallel_property_adds_are_all_kept,
+                          self.racing_tag_adds_and_deletes_are_all_kept,
+                          self.making_private_racing_a_rename_stays_private,
+                          self.visibility_change_racing_member_creates,
+                          self.protecting_racing_a_delete_keeps_protection):
+            race_kind()
+
+    def image_url(self, image_id, suffix=''):
+        return '%s/v2/images/%s%s' % (self.url, image_id, suffix)
+
+    def image(self, image_id):
+        response = self.request('GET', '/v2/images/%s' % image_id)
+        self.assertEqual(200, response.status_code, response.text)
+        return response.json()
+
+    def patch(self, image_id, op, path, value):
+        return ('PATCH', self.image_url(image_id), self.owner,
+                [{'op': op, 'path': path, 'value': value}])
+
+    def assert_all(self, code, responses):
+        self.assertEqual({code: len(responses)}, codes(responses),
+                         [r.text for r in responses])
+
+    def parallel_property_adds_are_all_kept(self):
+        for _ in range(self.ROUNDS):
+            image_id = self.create_image()
+            names = ['p%d' % i for i in range(8)]
+            responses = race([self.patch(image_id, 'add', '/' + name, name)
+                              for name in names])
+            self.assert_all(200, responses)
+            image = self.image(image_id)
+            self.assertEqual(names, [n for n in names if image.get(n) == n])
+
+    def racing_tag_adds_and_deletes_are_all_kept(self):
+        for _ in range(self.ROUNDS):
+            image_id = self.create_image()
+            old = ['old%d' % i for i in range(4)]
+            for tag in old:
+                self.assertEqual(204, self.request(
+                    'PUT', '/v2/images/%s/tags/%s' % (image_id, tag)
+                ).status_code)
+            new = ['new%d' % i for i in range(4)]
+            calls = [('PUT', self.image_url(image_id, '/tags/' + t),
+                      self.owner, None) for t in new]
+            calls += [('DELETE', self.image_url(image_id, '/tags/' + t),
+                       self.owner, None) for t in old]
+            # A PATCH adding a property races the tag writes too.
+            calls.append(self.patch(image_id, 'add', '/extra', 'x'))
+            responses = race(calls)
+            self.assertEqual({204: 8, 200: 1}, codes(responses),
+                             [r.text for r in responses])
+            image = self.image(image_id)
+            self.assertEqual(new, sorted(image['tags']))
+            self.assertEqual('x', image['extra'])
+
+    def making_private_racing_a_rename_stays_private(self):
+        consumer = uuid.uuid4().hex
+        for i in range(self.ROUNDS):
+            image_id = self.create_image()
+            url = '/v2/images/%s/members' % image_id
+            self.assertEqual(200, self.request(
+                'POST', url, body={'member': consumer}).status_code)
+            self.assertEqual(200, self.request(
+                'PUT', url + '/' + consumer, consumer,
+                {'status': 'accepted'}).status_code)
+            calls = [self.patch(image_id, 'replace', '/name', 'n%d' % j)
+                     for j in range(3)]
+            calls.insert(1, self.patch(image_id, 'replace', '/visibility',
+                                       'private'))
+            calls.append(self.patch(image_id, 'replace', '/protected', True))
+            self.assert_all(200, race(calls))
+            image = self.image(image_id)
+            self.assertEqual('private', image['visibility'])
+            self.assertTrue(image['protected'])
+            self.assertIn(image['name'], ('n0', 'n1', 'n2'))
+            # The accepted member lost the image.
+            self.assertEqual(404, self.request(
+                'GET', '/v2/images/%s' % image_id, consumer).status_code)
+
+    def visibility_change_racing_member_creates(self):
+        for _ in range(self.ROUNDS):
+            image_id = self.create_image()
+            calls = [('POST', self.image_url(image_id, '/members'),
+                      self.owner, {'member': 'm%d' % i}) for i in range(6)]
+            calls.insert(3, self.patch(image_id, 'replace', '/visibility',
+                                       'private'))
+            responses = race(calls)
+            patch = responses.pop(3)
+            self.assertEqual(200, patch.status_code, patch.text)
+            self.assertLessEqual(set(codes(responses)), {200, 403},
+                                 [r.text for r in responses])
+            self.assertEqual('private', self.image(image_id)['visibility'])
+            # Every share that was answered 200 exists, no other.
+            self.assertEqual(codes(responses)[200], self.count(
+                'SELECT count(*) FROM image_members WHERE image_id = :i',
+                i=image_id))
+            # Made shared again, the image shows exactly those members.
+            self.assertEqual(200, self.request(
+                'PATCH', '/v2/images/%s' % image_id,
+                body=[{'op': 'replace', 'path': '/visibility',
+                       'value': 'shared'}]).status_code)
+            members = self.request('GET', '/v2/images/%s/members'
+                                   % image_id).json()['members']
+            self.assertEqual(sorted(r.json()['member_id'] for r in responses
+                                    if r.status_code == 200),
+                             sorted(m['member_id'] for m in members))
+
+    def protecting_racing_a_delete_keeps_protection(self):
+        for _ in range(self.ROUNDS):
+            image_id = self.create_image()
+            responses = race([
+                self.patch(image_id, 'replace', '/protected', True),
+                ('DELETE', self.image_url(image_id), self.owner, None)])
+            patch, delete = responses
+            if patch.status_code == 200:
+                # Protected first: the delete must have been refused.
+                self.assertEqual(403, delete.status_code, delete.text)
+                self.assertTrue(self.image(image_id)['protected'])
+            else:
+                self.assertEqual(404, patch.status_code, patch.text)
+                self.assertEqual(204, delete.status_code, delete.text)
