@@ -4,8 +4,13 @@ from oslo_db import exception as db_exc
 from oslo_middleware import healthcheck
 from oslo_middleware.healthcheck import pluginbase
 import sqlalchemy as sa
+import webob
 
+from glance_sharing.api import util
 from glance_sharing.db import engine as db_engine
+
+# oslo.middleware's healthcheck answers any method; only these make sense.
+ALLOWED_METHODS = ('GET', 'HEAD')
 
 
 class DatabaseHealthcheck(pluginbase.HealthcheckBaseExtension):
@@ -48,5 +53,10 @@ class HealthcheckFilter:
 
     def __call__(self, environ, start_response):
         if environ.get('PATH_INFO') == self.path:
+            if environ.get('REQUEST_METHOD') not in ALLOWED_METHODS:
+                req = webob.Request(environ)
+                response = util.error_response(
+                    req, util.method_not_allowed(req, ALLOWED_METHODS))
+                return response(environ, start_response)
             return self.healthcheck(environ, start_response)
         return self.application(environ, start_response)

@@ -22,9 +22,8 @@ class VersionNegotiation(base.Middleware):
         first = path.strip('/').split('/', 1)[0]
         if path in ('', '/', '/versions'):
             if req.method not in ('GET', 'HEAD'):
-                return util.error_response(req, webob.exc.HTTPMethodNotAllowed(
-                    _('Only GET is allowed on %s.') % (path or '/'),
-                    headers={'Allow': 'GET'}))
+                return util.error_response(
+                    req, util.method_not_allowed(req, ('GET', 'HEAD')))
             if util.has_body(req):
                 return util.error_response(req, webob.exc.HTTPBadRequest(
                     _('A body is not expected with this request.')))
