@@ -17,6 +17,30 @@ SQLITE_OPTS = [
 ]
 
 
+TIMEOUT_OPTS = [
+    cfg.IntOpt(
+        'connect_timeout',
+        default=5,
+        min=1,
+        help='MySQL/MariaDB and PostgreSQL: seconds to wait for a new '
+             'database connection, handshake and login included. A '
+             'database that accepts connections but does not answer '
+             'then fails the request with 503 (and /healthcheck with '
+             '503) after this long, instead of holding it until the '
+             'server kills its worker.'),
+    cfg.IntOpt(
+        'query_timeout',
+        default=10,
+        min=0,
+        help='MySQL/MariaDB and PostgreSQL: seconds to wait for the '
+             'database to answer one statement (waiting for a row lock '
+             'included) before the connection is dropped and the request '
+             'fails with 503 and Retry-After. 0 waits for ever. Keep it '
+             'below the timeouts of the WSGI server and of any proxy in '
+             'front. SQLite uses sqlite_busy_timeout instead.'),
+]
+
+
 def register_opts(conf):
     db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
     # oslo.db tests a new engine's first connection up to max_retries
@@ -26,8 +50,8 @@ def register_opts(conf):
     # (past gunicorn's and most proxies' timeouts). Without the test, the
     # request fails at once with 503 and the next one connects again.
     cfg.set_defaults(db_options.database_opts, max_retries=0)
-    conf.register_opts(SQLITE_OPTS, group='database')
+    conf.register_opts(SQLITE_OPTS + TIMEOUT_OPTS, group='database')
 
 
 def list_opts():
-    return {'database': SQLITE_OPTS}
+    return {'database': SQLITE_OPTS + TIMEOUT_OPTS}

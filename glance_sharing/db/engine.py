@@ -9,6 +9,8 @@ deadlock.
 
 import contextvars
 import functools
+import select
+import time
 
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
@@ -46,6 +48,63 @@ def _on_engine_create(engine):
         _setup_sqlite(engine)
 
 
+def _database_conf():
+    from glance_sharing.conf import CONF
+    from glance_sharing.conf import database as database_conf
+    # Tools and tests may start an engine before anything registered the
+    # options; registering the same options again is harmless.
+    CONF.register_opts(database_conf.SQLITE_OPTS + database_conf.TIMEOUT_OPTS,
+                       group='database')
+    return CONF.database
+
+
+def _add_connect_args(engine, args):
+    """Pass ``args`` to the DB-API connect() of every new connection."""
+    @sa.event.listens_for(engine, 'do_connect')
+    def _timeouts(dialect, conn_rec, cargs, cparams):
+        cparams.update(args)
+
+    # Connections made before the listener (oslo.db may test one) go.
+    engine.pool.dispose()
+
+
+# Raised by _wait_with_timeouts; recognised as a lost connection.
+PG_TIMEOUT_MESSAGE = 'glance-sharing: the database did not answer within'
+
+
+def _wait_with_timeouts(conn):
+    """psycopg2 wait callback: libpq's waits, bounded by our timeouts.
+
+    libpq waits for the server for ever once connected; psycopg2 lets a
+    callback do the waiting instead (made for coroutine libraries), which
+    is the one place a client-side read timeout can go.
+    """
+    import psycopg2
+    from psycopg2 import extensions
+    conf = _database_conf()
+    timeout = (conf.connect_timeout if conn.status == extensions.STATUS_SETUP
+               else conf.query_timeout)
+    deadline = time.monotonic() + timeout if timeout else None
+    while True:
+        state = conn.poll()
+        if state == extensions.POLL_OK:
+            return
+        remaining = None
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise psycopg2.OperationalError(
+                    '%s %d s' % (PG_TIMEOUT_MESSAGE, timeout))
+        events = {extensions.POLL_READ: select.POLLIN,
+                  extensions.POLL_WRITE: select.POLLOUT}.get(state)
+        if events is None:
+            raise psycopg2.OperationalError('bad poll state: %r' % state)
+        # poll(), not select(): file descriptors may exceed 1023.
+        poller = select.poll()
+        poller.register(conn.fileno(), events)
+        poller.poll(None if remaining is None else remaining * 1000)
+
+
 def _setup_postgresql(engine):
     # Runs before oslo.db's exception filters. libpq 14 and later word a
     # failed connect as 'connection to server at "host", port N failed:
@@ -54,10 +113,15 @@ def _setup_postgresql(engine):
     # so a database that is down came out as a bare OperationalError (a
     # 500) instead of DBConnectionError. An OperationalError raised while
     # no connection exists yet is always a failure to connect.
+    #
+    # A timeout of _wait_with_timeouts leaves the connection mid-query:
+    # it is a lost connection too, to be discarded.
     def _connect_failure_is_disconnect(context):
+        if not isinstance(context.sqlalchemy_exception,
+                          sa.exc.OperationalError):
+            return
         if (context.connection is None
-                and isinstance(context.sqlalchemy_exception,
-                               sa.exc.OperationalError)):
+                or PG_TIMEOUT_MESSAGE in str(context.original_exception)):
             context.is_disconnect = True
 
     # insert=True does not put a listener first among these, so take
@@ -70,8 +134,26 @@ def _setup_postgresql(engine):
     if registered:
         sa.event.listen(engine, 'handle_error', oslo_handler, retval=True)
 
+    conf = _database_conf()
+    if engine.dialect.driver == 'psycopg2':
+        from psycopg2 import extensions
+        # Process-wide in psycopg2; this process talks to one database.
+        extensions.set_wait_callback(_wait_with_timeouts)
+        _add_connect_args(engine, {'connect_timeout': conf.connect_timeout})
+
 
 def _setup_mysql(engine):
+    conf = _database_conf()
+    if engine.dialect.driver == 'pymysql':
+        # PyMySQL's socket timeouts: the handshake, then every read and
+        # write; a timeout drops the connection (error 2013, a
+        # disconnect for oslo.db).
+        timeouts = {'connect_timeout': conf.connect_timeout}
+        if conf.query_timeout:
+            timeouts.update(read_timeout=conf.query_timeout,
+                            write_timeout=conf.query_timeout)
+        _add_connect_args(engine, timeouts)
+
     @sa.event.listens_for(engine, 'connect')
     def _utf8mb4(dbapi_con, con_record):
         # oslo.db asks for charset "utf8" (3-byte) unless the URL names
@@ -89,13 +171,9 @@ def _setup_mysql(engine):
 
 
 def _setup_sqlite(engine):
-    from glance_sharing.conf import CONF
-    from glance_sharing.conf import database as database_conf
-    # Tools and tests may start an engine before anything registered the
-    # option; registering the same option again is harmless.
-    CONF.register_opts(database_conf.SQLITE_OPTS, group='database')
-    busy_timeout = CONF.database.sqlite_busy_timeout
-    _keep_sqlite_connections(engine, CONF.database)
+    conf = _database_conf()
+    busy_timeout = conf.sqlite_busy_timeout
+    _keep_sqlite_connections(engine, conf)
 
     @sa.event.listens_for(engine, 'connect')
     def _sqlite_pragmas(dbapi_con, con_record):

@@ -3,7 +3,10 @@
 It stands between the service and a shared database server, so a test can
 make the database unreachable for the service alone: ``cut()`` closes the
 listening socket (new connections are refused) and every open connection;
-``restore()`` listens on the same port again.
+``restore()`` listens on the same port again. ``hang()`` makes it a
+database that accepts connections and never answers: connections are
+still accepted and read, but nothing is forwarded either way until
+``resume()``.
 """
 
 import select
@@ -27,6 +30,7 @@ class TCPProxy(fixtures.Fixture):
         self._lock = threading.Lock()
         self._listener = None
         self._connections = set()
+        self._hung = False
         self.restore()
         self.addCleanup(self.cut)
 
@@ -41,6 +45,12 @@ class TCPProxy(fixtures.Fixture):
             self._listener = listener
         threading.Thread(target=self._accept, args=(listener,),
                          daemon=True).start()
+
+    def hang(self):
+        self._hung = True
+
+    def resume(self):
+        self._hung = False
 
     def cut(self):
         with self._lock:
@@ -93,7 +103,9 @@ class TCPProxy(fixtures.Fixture):
                     data = sock.recv(65536)
                     if not data:
                         return
-                    (upstream if sock is client else client).sendall(data)
+                    if not self._hung:
+                        (upstream if sock is client else client).sendall(
+                            data)
         except (OSError, ValueError):
             pass
         finally:

@@ -7,6 +7,7 @@ test cuts and restores. For SQLite, another process holds the write lock.
 
 import sqlite3
 import threading
+import time
 
 from oslo_db.sqlalchemy import utils as db_utils
 import testscenarios
@@ -17,7 +18,8 @@ from glance_sharing.tests import tcp_proxy
 load_tests = testscenarios.load_tests_apply_scenarios
 
 
-class TestDatabaseUnreachable(test_concurrency.ServerTestCase):
+class ProxiedServerTestCase(test_concurrency.ServerTestCase):
+    """A server that reaches its MariaDB or PostgreSQL through a TCPProxy."""
 
     scenarios = [s for s in test_concurrency.ServerTestCase.scenarios
                  if s[0] != 'sqlite']
@@ -47,6 +49,9 @@ class TestDatabaseUnreachable(test_concurrency.ServerTestCase):
             ('DELETE', members + '/consumer', None),
             ('POST', '/v2/images', {'name': 'new'}),
         ] * 2
+
+
+class TestDatabaseUnreachable(ProxiedServerTestCase):
 
     def test_unreachable_database_is_503_and_the_server_recovers(self):
         image_id = self.create_image()
@@ -88,6 +93,49 @@ class TestDatabaseUnreachable(test_concurrency.ServerTestCase):
         self.assertIsNone(self.server.process.poll())
         self.assertEqual(pid, self.server.process.pid)
         self.assertIn('Database unreachable', self.server.log())
+
+
+class TestDatabaseSilent(ProxiedServerTestCase):
+    """A database that accepts connections and never answers (D11).
+
+    [database] connect_timeout and query_timeout bound every wait, so
+    requests and /healthcheck fail with 503 in seconds instead of hanging
+    until the WSGI server kills its workers.
+    """
+
+    OPTIONS = {'database': {'connect_timeout': '2', 'query_timeout': '3'}}
+    # connect_timeout + query_timeout, and slack for a loaded machine.
+    PROMPT = 15
+
+    def timed(self, method, path, project=None, body=None):
+        start = time.monotonic()
+        response = self.request(method, path, project, body)
+        return response, time.monotonic() - start
+
+    def test_silent_database_is_a_prompt_503(self):
+        image_id = self.create_image()
+        self.assertEqual(200, self.request(
+            'POST', '/v2/images/%s/members' % image_id,
+            body={'member': 'consumer'}).status_code)
+        self.proxy.hang()
+        for method, path, body in self.calls(image_id)[:5]:
+            project = 'consumer' if method == 'PUT' else None
+            response, elapsed = self.timed(method, path, project, body)
+            self.assertEqual(503, response.status_code,
+                             '%s %s: %s' % (method, path, response.text))
+            self.assertTrue(response.headers['Retry-After'].isdigit())
+            self.assertLess(elapsed, self.PROMPT, '%s %s' % (method, path))
+        for _ in range(2):
+            response, elapsed = self.timed('GET', '/healthcheck')
+            self.assertEqual(503, response.status_code, response.text)
+            self.assertLess(elapsed, self.PROMPT)
+        self.proxy.resume()
+        # Connections that timed out were dropped; new ones work.
+        for _ in range(2 * self.WORKERS):
+            self.assertEqual(200, self.request('GET', '/healthcheck')
+                             .status_code)
+            self.assertEqual(200, self.request(
+                'GET', '/v2/images/%s' % image_id).status_code)
 
 
 class TestSQLiteLocked(test_concurrency.ServerTestCase):
