@@ -67,7 +67,10 @@ def main(argv=None):
         req = webob.Request.blank(call.path, method=call.method,
                                   headers=call.headers())
         response = req.get_response(app)
-        assert response.status_int == call.status, response.text
+        if response.status_int != call.status:
+            raise SystemExit('%s %s: %d, not %d: %s' % (
+                call.method, call.path, response.status_int, call.status,
+                response.text))
 
     for _i in range(20):
         once()

@@ -26,11 +26,10 @@ class TestDbCommands(testtools.TestCase):
              '--config-file', self.conf_path] + list(args),
             capture_output=True, text=True, timeout=120)
 
-    @staticmethod
-    def last_line(result):
+    def last_line(self, result):
         # Log lines go to stderr: stdout is the answer alone.
         lines = result.stdout.splitlines()
-        assert len(lines) == 1, result.stdout
+        self.assertEqual(1, len(lines), result.stdout)
         return lines[0]
 
     def test_sync_version_check(self):
