@@ -11,6 +11,7 @@ from glance_sharing.api.handlers import image_data
 from glance_sharing.api.handlers import images
 from glance_sharing.api.handlers import members
 from glance_sharing.api.handlers import schemas
+from glance_sharing.api import openapi
 from glance_sharing.api import util
 from glance_sharing.db import engine as db_engine
 from glance_sharing import exception
@@ -57,6 +58,7 @@ ROUTES = {
     '/v2/schemas/images': {'GET': schemas.show_images_schema},
     '/v2/schemas/member': {'GET': schemas.show_member_schema},
     '/v2/schemas/members': {'GET': schemas.show_members_schema},
+    openapi.PATH: {'GET': schemas.show_openapi},
 }
 
 # Calls whose handler reads a body; any other call must not send one.
@@ -132,7 +134,7 @@ class Router:
     """
 
     def __init__(self, declarations=None):
-        declarations = declarations or ROUTES
+        declarations = self.declarations = declarations or ROUTES
         self.mapper = make_map(declarations)
         self.handlers = {handler for methods in declarations.values()
                          for handler in methods.values()}
@@ -155,6 +157,7 @@ class Router:
         handler = match.pop('action', _not_found)
         match.pop('path_info', None)
         req.urlvars = match
+        req.environ[util.ROUTES_KEY] = self.declarations
         try:
             if path is not None:
                 util.check_query_and_path(req, path)

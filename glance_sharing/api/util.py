@@ -17,6 +17,8 @@ LOG = logging.getLogger(__name__)
 
 CONTEXT_KEY = 'glance_sharing.context'
 BODY_KEY = "glance_sharing.body"
+# The route table the router dispatches on, for the API description.
+ROUTES_KEY = 'glance_sharing.routes'
 JSON_TYPE = 'application/json'
 JSON_PATCH_V21 = 'application/openstack-images-v2.1-json-patch'
 # The older draft: [{"replace": "/name", "value": "x"}], still sent by
@@ -48,6 +50,29 @@ def error_body(status_int, title, message, request_id=None):
     if request_id:
         error['request_id'] = request_id
     return {'error': error}
+
+
+# What error_body returns, for the API description and its tests.
+ERROR_SCHEMA = {
+    'type': 'object',
+    'properties': {
+        'error': {
+            'type': 'object',
+            'properties': {
+                'code': {'type': 'integer', 'minimum': 400,
+                         'maximum': 599},
+                'title': {'type': 'string'},
+                'message': {'type': 'string'},
+                'request_id': {'type': 'string',
+                               'pattern': '^req-[0-9a-f-]{36}$'},
+            },
+            'required': ['code', 'title', 'message'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['error'],
+    'additionalProperties': False,
+}
 
 
 def error_response(req, exc):

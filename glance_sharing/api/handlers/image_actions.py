@@ -6,6 +6,7 @@ reactivates it.
 """
 
 from glance_sharing.api.handlers import common
+from glance_sharing.api import openapi
 from glance_sharing.api import util
 from glance_sharing.db import api as db_api
 from glance_sharing.policies import images as rules
@@ -19,6 +20,7 @@ def _change_status(req, rule, action, source, target):
     return util.no_content(req)
 
 
+@openapi.operation(204, errors=[403])
 @util.no_body
 def deactivate_image(req):
     """POST /v2/images/{image_id}/actions/deactivate: 204."""
@@ -26,6 +28,7 @@ def deactivate_image(req):
                           'deactivated')
 
 
+@openapi.operation(204, errors=[403])
 @util.no_body
 def reactivate_image(req):
     """POST /v2/images/{image_id}/actions/reactivate: 204."""

@@ -11,6 +11,7 @@ import webob.exc
 import webob.request
 
 from glance_sharing.api.handlers import common
+from glance_sharing.api import openapi
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
@@ -83,6 +84,8 @@ def _virtual_size(image, stored):
     return stored.size if image['disk_format'] == 'raw' else None
 
 
+@openapi.operation(204, errors=[403, 409, 410],
+                   request={DATA_TYPE: openapi.BINARY})
 def upload_image_data(req):
     """PUT /v2/images/{image_id}/file: 204; the image becomes active.
 
@@ -150,6 +153,12 @@ def _check_downloadable(context, image):
               'download is forbidden.'))
 
 
+@openapi.operation(
+    200, openapi.BINARY, errors=[403, 416], media_type=DATA_TYPE,
+    also={206: openapi.BINARY, 204: None},
+    headers={'Range': {'type': 'string',
+                       'description': 'one byte range, such as '
+                                      '"bytes=0-1023" or "bytes=-512"'}})
 def download_image_data(req):
     """GET /v2/images/{image_id}/file: 200 with the data, 206 for a Range.
 

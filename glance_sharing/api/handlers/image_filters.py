@@ -11,6 +11,7 @@ import re
 from oslo_utils import timeutils
 import webob.exc
 
+from glance_sharing.api.schemas import images as schemas
 from glance_sharing.i18n import _
 
 # Columns that take "in:" (or a plain value, or "eq:").
@@ -27,8 +28,7 @@ BOOLEANS = {'protected', 'os_hidden'}
 _TRUTH = {'true': True, 'false': False}
 
 # Query parameters that are not filters at all.
-NOT_FILTERS = frozenset(['limit', 'marker', 'sort', 'sort_key', 'sort_dir',
-                         'visibility', 'member_status', 'tag'])
+NOT_FILTERS = frozenset(schemas.LIST_QUERY)
 
 # One item of an "in:" list: a double-quoted string (which may hold
 # commas and \-escaped quotes) or a run of non-commas.
@@ -116,6 +116,37 @@ def _boolean(name, value):
         _bad(_('%(name)s must be true or false, not %(value)s.'),
              name=name, value=value)
     return name, 'eq', _TRUTH[value.lower()]
+
+
+def _query():
+    """The filters as query parameters, for the API description.
+
+    Any other name not in NOT_FILTERS filters on an additional property.
+    """
+    text = {'type': 'string'}
+    query = {}
+    for name in LISTABLE:
+        query[name] = dict(text, description='a value, or "in:" and a '
+                                             'comma-separated list')
+    for name in TIMES:
+        query[name] = dict(text, description='an ISO 8601 time, after an '
+                                             'operator such as "gt:"')
+    for name in RANGES:
+        query[name] = {'type': 'integer', 'minimum': 0,
+                       'description': 'equal to this value'}
+        for suffix, bound in (('_min', 'at least'), ('_max', 'at most')):
+            query[name + suffix] = {'type': 'integer', 'minimum': 0,
+                                    'description': bound + ' this value'}
+    for name in EQUALS:
+        query[name] = dict(text, description='equal to this value')
+    for name in BOOLEANS:
+        query[name] = dict(text, description='true or false, in any case',
+                           pattern='^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss]'
+                                   '[Ee])$')
+    return query
+
+
+QUERY = _query()
 
 
 def parse(params):

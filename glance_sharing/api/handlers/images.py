@@ -10,6 +10,7 @@ import webob.exc
 
 from glance_sharing.api.handlers import common
 from glance_sharing.api.handlers import image_filters
+from glance_sharing.api import openapi
 from glance_sharing.api.schemas import images as schemas
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
@@ -27,8 +28,8 @@ CORE_FIELDS = ('id', 'name', 'status', 'visibility', 'protected',
 DEFAULTS = {'name': None, 'visibility': 'shared', 'protected': False,
             'os_hidden': False, 'container_format': None,
             'disk_format': None, 'min_disk': 0, 'min_ram': 0}
-MEMBER_STATUSES = ('pending', 'accepted', 'rejected', 'all')
-LIST_VISIBILITIES = tuple(schemas.VISIBILITIES) + ('all',)
+MEMBER_STATUSES = tuple(schemas.LIST_QUERY['member_status']['enum'])
+LIST_VISIBILITIES = tuple(schemas.LIST_QUERY['visibility']['enum'])
 
 
 def format_image(image):
@@ -84,6 +85,7 @@ def _check_owner_change(context, owner):
               '(%s).') % owner)
 
 
+@openapi.operation(201, schemas.IMAGE, errors=[403, 409])
 @util.json_body(schemas.CREATE)
 def create_image(req):
     """POST /v2/images: 201 with the new image record (status "queued")."""
@@ -112,6 +114,7 @@ def create_image(req):
     return response
 
 
+@openapi.operation(200, schemas.IMAGE)
 def show_image(req):
     """GET /v2/images/{image_id}: 200 with the image, or 404."""
     image = common.visible_image(util.context(req), req.urlvars['image_id'],
@@ -147,6 +150,7 @@ def _apply_patch(image, operations):
     return values
 
 
+@openapi.operation(200, schemas.IMAGE, errors=[403, 409])
 @util.json_body(schemas.PATCH, content_types=util.JSON_PATCH_TYPES,
                 by_type={util.JSON_PATCH_V20: schemas.PATCH_V20})
 def update_image(req):
@@ -175,6 +179,7 @@ def update_image(req):
     return util.json_response(req, format_image(image))
 
 
+@openapi.operation(204, errors=[403])
 def delete_image(req):
     """DELETE /v2/images/{image_id}: 204; its memberships go with it."""
     context = util.context(req)
@@ -199,6 +204,7 @@ def _tag(req):
     return tag
 
 
+@openapi.operation(204, errors=[403])
 def add_tag(req):
     """PUT /v2/images/{image_id}/tags/{tag_value}: 204 (idempotent)."""
     context = util.context(req)
@@ -216,6 +222,7 @@ def add_tag(req):
     return util.no_content(req)
 
 
+@openapi.operation(204, errors=[403])
 def delete_tag(req):
     """DELETE /v2/images/{image_id}/tags/{tag_value}: 204, or 404."""
     context = util.context(req)
@@ -277,6 +284,8 @@ def _sort_params(req):
     return keys, dirs
 
 
+@openapi.operation(200, schemas.IMAGES, errors=[403],
+                   query=dict(schemas.LIST_QUERY, **image_filters.QUERY))
 def list_images(req):
     """GET /v2/images: 200 with one page of the images the caller may list.
 

@@ -10,6 +10,7 @@ from urllib import parse
 import webob.exc
 
 from glance_sharing.api.handlers import common
+from glance_sharing.api import openapi
 from glance_sharing.api.schemas import members as schemas
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
@@ -47,6 +48,7 @@ def _shared_image(req, action, rule):
     return context, image
 
 
+@openapi.operation(200, schemas.MEMBER, errors=[403, 409])
 @util.json_body(schemas.CREATE)
 def create_member(req):
     """POST /v2/images/{image_id}/members: 200 with the pending member.
@@ -67,6 +69,8 @@ def create_member(req):
     return util.json_response(req, format_member(member))
 
 
+@openapi.operation(200, schemas.MEMBERS, errors=[403],
+                   query=schemas.LIST_QUERY)
 def list_members(req):
     """GET /v2/images/{image_id}/members: 200 with the visible members.
 
@@ -88,6 +92,7 @@ def list_members(req):
     return util.json_response(req, body)
 
 
+@openapi.operation(200, schemas.MEMBER)
 def show_member(req):
     """GET /v2/images/{image_id}/members/{member_id}: 200 with the member.
 
@@ -109,6 +114,7 @@ def _visible_member(req, action, rule):
     return context, image, member
 
 
+@openapi.operation(200, schemas.MEMBER, errors=[403])
 @util.json_body(schemas.UPDATE)
 def update_member(req):
     """PUT /v2/images/{image_id}/members/{member_id}: 200, new status.
@@ -123,6 +129,7 @@ def update_member(req):
     return util.json_response(req, format_member(member))
 
 
+@openapi.operation(204, errors=[403])
 def delete_member(req):
     """DELETE /v2/images/{image_id}/members/{member_id}: 204."""
     context, image, member = _visible_member(req, 'delete',

@@ -8,6 +8,25 @@ VERSIONS = [('v2.5', 'CURRENT')] + [
     ('v2.%d' % minor, 'SUPPORTED') for minor in range(4, -1, -1)]
 ALIASES = frozenset(['v2'] + [version for version, _status in VERSIONS])
 
+# The shape of the versions document, for the API description.
+DOCUMENT_SCHEMA = {
+    'type': 'object',
+    'properties': {'versions': {'type': 'array', 'items': {
+        'type': 'object',
+        'properties': {
+            'id': {'type': 'string', 'pattern': '^v2\\.[0-9]+$'},
+            'status': {'type': 'string', 'enum': ['CURRENT', 'SUPPORTED']},
+            'links': {'type': 'array', 'items': {
+                'type': 'object',
+                'properties': {'rel': {'type': 'string'},
+                               'href': {'type': 'string'}},
+                'required': ['rel', 'href']}},
+        },
+        'required': ['id', 'status', 'links'],
+    }}},
+    'required': ['versions'],
+}
+
 
 def versions_document(req):
     href = util.base_url(req) + '/v2/'

@@ -7,6 +7,7 @@ and the check of an image after a JSON patch.
 
 import copy
 
+from glance_sharing.api.schemas.members import MEMBER_STATUSES
 from glance_sharing.api.schemas.members import UUID_PATTERN
 
 VISIBILITIES = ['public', 'community', 'shared', 'private']
@@ -153,7 +154,9 @@ CREATE = {
     # The body is validated before the handler runs, so read-only and
     # reserved names take any value here; the handler then refuses them
     # with 403, as Glance does, instead of a 400 about their type.
-    'properties': dict(WRITABLE, **{name: {}
+    # "readOnly" (an annotation validation ignores) tells readers of the
+    # API description, and the fuzz tests, not to send them.
+    'properties': dict(WRITABLE, **{name: {'readOnly': True}
                                     for name in READ_ONLY | RESERVED}),
     'additionalProperties': ADDITIONAL_PROPERTY,
     'propertyNames': PROPERTY_NAME,
@@ -217,3 +220,49 @@ SORT_KEYS = frozenset(['name', 'status', 'container_format', 'disk_format',
                        'size', 'virtual_size', 'id', 'created_at',
                        'updated_at', 'visibility', 'owner', 'min_disk',
                        'min_ram', 'protected', 'os_hidden'])
+# What image calls return, as JSON Schemas: the documents above are
+# Glance's loose forms (no type, nothing required); every image we return
+# has every core property.
+IMAGE = {
+    'type': 'object',
+    'properties': PROPERTIES,
+    'required': sorted(PROPERTIES),
+    'additionalProperties': ADDITIONAL_PROPERTY,
+}
+IMAGES = {
+    'type': 'object',
+    'properties': dict(IMAGES_DOCUMENT['properties'],
+                       images={'type': 'array', 'items': IMAGE}),
+    'required': ['images', 'schema', 'first'],
+    'additionalProperties': False,
+}
+
+# The query parameters of GET /v2/images that are not filters; the
+# filters are api/handlers/image_filters.py's QUERY.
+LIST_QUERY = {
+    'limit': {'type': 'integer', 'minimum': 0,
+              'description': 'the page size, at most [DEFAULT] '
+                             'api_limit_max'},
+    'marker': {'type': 'string',
+               'description': 'the id of the last image of the previous '
+                              'page'},
+    'sort': {'type': 'string',
+             'description': 'comma-separated sort keys, each optionally '
+                            'followed by ":asc" or ":desc"; not with '
+                            'sort_key or sort_dir'},
+    'sort_key': {'type': 'array',
+                 'items': {'type': 'string', 'enum': sorted(SORT_KEYS)},
+                 'description': 'sort keys, most significant first'},
+    'sort_dir': {'type': 'array',
+                 'items': {'type': 'string', 'enum': ['asc', 'desc']},
+                 'description': 'one direction, or one per sort_key'},
+    'visibility': {'type': 'string', 'enum': VISIBILITIES + ['all'],
+                   'description': 'list only images of this visibility'},
+    'member_status': {'type': 'string',
+                      'enum': MEMBER_STATUSES + ['all'],
+                      'description': 'the status of the shares to the '
+                                     'caller that are listed (default '
+                                     '"accepted")'},
+    'tag': {'type': 'array', 'items': {'type': 'string'},
+            'description': 'list only images carrying every tag given'},
+}

@@ -77,3 +77,30 @@ MEMBERS_DOCUMENT = {
     },
     'links': [{'rel': 'describedby', 'href': '{schema}'}],
 }
+
+# What member calls return, as JSON Schemas: exactly the six keys.
+MEMBER = {
+    'type': 'object',
+    'properties': MEMBER_DOCUMENT['properties'],
+    'required': sorted(MEMBER_DOCUMENT['properties']),
+    'additionalProperties': False,
+}
+MEMBERS = {
+    'type': 'object',
+    'properties': {
+        'members': {'type': 'array', 'items': MEMBER},
+        'schema': {'type': 'string'},
+        'next': {'type': 'string'},
+    },
+    'required': ['members', 'schema'],
+    'additionalProperties': False,
+}
+
+# The query parameters of GET /v2/images/{image_id}/members.
+LIST_QUERY = {
+    'limit': {'type': 'integer', 'minimum': 0,
+              'description': 'the page size; without it, every member'},
+    'marker': {'type': 'string',
+               'description': 'the member_id of the last member of the '
+                              'previous page'},
+}
