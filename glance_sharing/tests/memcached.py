@@ -1,6 +1,6 @@
 """A memcached of our own on 127.0.0.1, as auth_token's token cache.
 
-Debian's memcached (tools/install-debs.sh memcached) on a free port,
+Debian's memcached (tools/install-test-tools.sh) on a free port,
 started in its own session and stopped on cleanup; ``stats()`` reads its
 counters, so tests can see auth_token store and find tokens there.
 """
@@ -17,7 +17,7 @@ from glance_sharing.tests import fixtures as gs_fixtures
 from glance_sharing.tests import server
 
 INSTALL_SCRIPT = os.path.join(gs_fixtures.REPO_ROOT, 'tools',
-                              'install-debs.sh')
+                              'install-test-tools.sh')
 
 
 class Unavailable(Exception):
@@ -27,7 +27,7 @@ class Unavailable(Exception):
 def binary():
     """The memcached program, installed first when possible."""
     if shutil.which('memcached') is None:
-        result = subprocess.run(['bash', INSTALL_SCRIPT, 'memcached'],
+        result = subprocess.run(['bash', INSTALL_SCRIPT],
                                 capture_output=True, text=True,
                                 stdin=subprocess.DEVNULL, timeout=900)
         if result.returncode or shutil.which('memcached') is None:

@@ -2,8 +2,9 @@
 
 A page served from another origin on 127.0.0.1 calls the API with
 X-Auth-Token and a JSON body, so the browser sends a preflight first;
-headless Chromium (Debian's, installed by tools/install-debs.sh) loads it
-and the page writes what it saw into its DOM, which --dump-dom prints.
+headless Chromium (Debian's, installed by tools/install-test-tools.sh)
+loads it and the page writes what it saw into its DOM, which --dump-dom
+prints.
 """
 
 import html
@@ -98,7 +99,7 @@ class BrowserCorsTest(base.TestCase):
         super().setUp()
         if chromium() is None:
             base.skip_or_fail(self, 'chromium is not installed (run '
-                              'tools/install-debs.sh chromium as root)')
+                              'tools/install-test-tools.sh as root)')
 
     def load_in_browser(self, allowed_origin):
         """Serve the page, let Chromium run it, return its results."""
