@@ -45,8 +45,9 @@ function call(method, path, body) {
     xhr.setRequestHeader('X-OpenStack-Request-ID', %(global_id)s);
     if (body) { xhr.setRequestHeader('Content-Type', 'application/json'); }
     xhr.send(body ? JSON.stringify(body) : null);
-    results.push({status: xhr.status, body: xhr.responseText,
-                  request_id: xhr.getResponseHeader('X-OpenStack-Request-ID')});
+    results.push({
+      status: xhr.status, body: xhr.responseText,
+      request_id: xhr.getResponseHeader('X-OpenStack-Request-ID')});
   } catch (e) {
     results.push({status: 0, error: String(e)});
   }
@@ -136,8 +137,8 @@ class BrowserCorsTest(base.TestCase):
         self.assertRegex(create['request_id'] or '', r'^req-[0-9a-f-]{36}$')
         self.assertNotEqual(global_id, create['request_id'])
         self.assertEqual(200, listing['status'], listing)
-        self.assertEqual([image['id']], [i['id'] for i in
-                                         json.loads(listing['body'])['images']])
+        listed = json.loads(listing['body'])['images']
+        self.assertEqual([image['id']], [i['id'] for i in listed])
         # The browser asked first (X-Auth-Token is no simple header).
         self.assertRegex(service.log(), r'"OPTIONS /v2/images" status: 200')
 
