@@ -1,5 +1,5 @@
 import setuptools
 
 setuptools.setup(
-    setup_requires=['pbr>=6.0.0'],
+    setup_requires=['pbr>=6.1.1'],
     pbr=True)

@@ -7,9 +7,9 @@ on 127.0.0.1, with projects ``alpha``, ``beta`` and ``gamma`` whose users
 have the roles member and reader. The benchmark seeds their ids as its
 owner, consumer and updater projects, serves glance-sharing with the
 harness's ``[api] auth_strategy = keystone`` and ``[keystone_authtoken]``
-(no memcached: auth_token caches each validated token in its worker
-process), and every call sends ``X-Auth-Token`` with a token of its
-project.
+(with ``memcached_servers``: auth_token caches each validated token in the
+harness's memcached, as deployed), and every call sends ``X-Auth-Token``
+with a token of its project.
 """
 
 import contextlib

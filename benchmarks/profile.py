@@ -28,11 +28,8 @@ from benchmarks import seed
 def load_app(config_dir):
     os.environ['OS_GLANCE_SHARING_CONFIG_DIR'] = config_dir
     from glance_sharing import deploy
-    files, directory = deploy.config_dir_files()
     # Logging as configured, but into /dev/null rather than the terminal.
-    deploy.parse_args(['--log-file', os.devnull],
-                      default_config_files=files,
-                      default_config_dirs=[directory])
+    deploy.parse_args(['--log-file', os.devnull])
     return deploy.loadapp()
 
 

@@ -35,6 +35,24 @@ class Enforcer(policy.Enforcer):
             super().load_rules(force_reload)
 
 
+# oslo.policy before 4.4 (and some distributions' builds) defaults to
+# policy.json, which would ignore an operator's policy.yaml.
+DEFAULT_POLICY_FILE = 'policy.yaml'
+
+
+def set_defaults(conf):
+    """Register [oslo_policy] with our defaults: YAML file, new defaults."""
+    policy_opts.set_defaults(conf, policy_file=DEFAULT_POLICY_FILE,
+                             enforce_new_defaults=True, enforce_scope=True)
+
+
+def new_enforcer(conf):
+    """An enforcer with every rule of ours registered, nothing loaded."""
+    enforcer = Enforcer(conf)
+    enforcer.register_defaults(policies.list_rules())
+    return enforcer
+
+
 def reset():
     """Forget the enforcer, so the next call builds a fresh one (tests)."""
     global _ENFORCER
@@ -48,10 +66,8 @@ def get_enforcer(conf=None):
     global _ENFORCER
     if _ENFORCER is None:
         conf = conf or cfg.CONF
-        policy_opts.set_defaults(conf, enforce_new_defaults=True,
-                                 enforce_scope=True)
-        _ENFORCER = Enforcer(conf)
-        _ENFORCER.register_defaults(policies.list_rules())
+        set_defaults(conf)
+        _ENFORCER = new_enforcer(conf)
         _ENFORCER.load_rules()
     return _ENFORCER
 

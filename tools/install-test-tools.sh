@@ -6,6 +6,8 @@
 set -euo pipefail
 tools=(
     wrk:wrk
+    memcached:memcached
+    chromium:chromium
 )
 missing=()
 for entry in "${tools[@]}"; do

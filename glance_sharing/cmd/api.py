@@ -39,7 +39,11 @@ def main(argv=None):
     gs_conf.CONF.register_cli_opts(CLI_OPTS)
     deploy.parse_args(sys.argv[1:] if argv is None else argv)
     conf = gs_conf.CONF
-    app = deploy.loadapp()
+    try:
+        app = deploy.loadapp()
+    except deploy.ConfigurationRefused as exc:
+        print(exc, file=sys.stderr)
+        return 1
     server = simple_server.make_server(
         conf.bind_host, conf.bind_port, app,
         server_class=_ThreadingServer, handler_class=_QuietHandler)

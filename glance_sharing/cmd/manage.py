@@ -52,6 +52,11 @@ def main(argv=None):
     logging.register_options(gs_conf.CONF)
     gs_conf.CONF.set_default('use_stderr', True)
     deploy.parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        deploy.require_database()
+    except deploy.ConfigurationRefused as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return COMMANDS[gs_conf.CONF.category.action]()
 
 

@@ -5,12 +5,14 @@ from oslo_config import cfg
 from glance_sharing.conf import api
 from glance_sharing.conf import database
 from glance_sharing.conf import image_data
+from glance_sharing.conf import middleware
 from glance_sharing.conf import paste
 from glance_sharing.conf import sharing
 
 CONF = cfg.CONF
 
-_MODULES = (api, database, image_data, paste, sharing)
+# middleware: oslo.middleware's [cors] and [healthcheck], our defaults.
+_MODULES = (api, database, image_data, middleware, paste, sharing)
 
 
 def register_opts(conf):

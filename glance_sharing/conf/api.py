@@ -15,8 +15,18 @@ API_OPTS = [
                        'headers as sent. Development and tests only: '
                        'anyone can claim any identity.'),
         ],
-        help='How callers are authenticated. Selects the Paste pipeline '
-             '"glance-sharing-<auth_strategy>" in api-paste.ini.'),
+        help='How callers are authenticated. Selects the keystone or the '
+             'noauth pipeline of the "glance-sharing" composite in '
+             'api-paste.ini. noauth is refused unless '
+             'allow_noauth_for_development is also set.'),
+    cfg.BoolOpt(
+        'allow_noauth_for_development',
+        default=False,
+        help='Allow auth_strategy = noauth, where every caller names its '
+             'own project and roles in headers. Without it the service '
+             'refuses to start in noauth mode, so that a development '
+             'configuration copied onto a server cannot open it to '
+             'anyone. Development and tests only.'),
 ]
 
 # Names, groups and defaults as in glance-api.conf, so that an operator's

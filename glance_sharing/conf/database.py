@@ -1,9 +1,11 @@
-"""The [database] group: oslo.db's options with our SQLite default."""
+"""The [database] group: oslo.db's options with our defaults.
+
+There is no default connection: a command without one refuses to start
+(deploy.require_database) rather than create a database somewhere.
+"""
 
 from oslo_config import cfg
 from oslo_db import options as db_options
-
-DEFAULT_CONNECTION = 'sqlite:///glance-sharing.sqlite'
 
 SQLITE_OPTS = [
     cfg.IntOpt(
@@ -41,8 +43,7 @@ TIMEOUT_OPTS = [
 ]
 
 
-def register_opts(conf):
-    db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
+def set_defaults():
     # oslo.db tests a new engine's first connection up to max_retries
     # times, retry_interval (10 s) apart. Engines start lazily, at a
     # worker's first request, so with oslo.db's default of 10 a worker
@@ -50,6 +51,11 @@ def register_opts(conf):
     # (past gunicorn's and most proxies' timeouts). Without the test, the
     # request fails at once with 503 and the next one connects again.
     cfg.set_defaults(db_options.database_opts, max_retries=0)
+
+
+def register_opts(conf):
+    set_defaults()
+    conf.register_opts(db_options.database_opts, group='database')
     conf.register_opts(SQLITE_OPTS + TIMEOUT_OPTS, group='database')
 
 

@@ -3,13 +3,14 @@
 import collections
 
 from oslo_config import cfg
-from oslo_db import options as db_options
 
 from glance_sharing.conf import api
 from glance_sharing.conf import database
 from glance_sharing.conf import image_data
+from glance_sharing.conf import middleware
 from glance_sharing.conf import paste
 from glance_sharing.conf import sharing
+from glance_sharing import policy
 
 
 def list_opts():
@@ -22,6 +23,12 @@ def list_opts():
 
 
 def set_lib_defaults():
-    """Our defaults for library options, shown in the generated sample."""
-    cfg.set_defaults(db_options.database_opts,
-                     connection=database.DEFAULT_CONNECTION)
+    """Our defaults for library options, shown in the generated sample.
+
+    The same functions set them when the service registers its options,
+    so the sample shows what the service runs with.
+    """
+    database.set_defaults()
+    middleware.set_defaults()
+    # oslo.policy sets its options' defaults when it registers them.
+    policy.set_defaults(cfg.ConfigOpts())

@@ -338,7 +338,7 @@ def _record(context, member, action):
         image_id=member['image_id'], member=member['member_id'],
         action=action, status=member['status'], user_id=context.user_id,
         project_id=context.project_id, request_id=context.request_id,
-        created_at=_now()))
+        global_request_id=context.global_request_id, created_at=_now()))
 
 
 def _member_query(context, image_id, image_owner):
@@ -488,7 +488,9 @@ def member_history(context, image_id):
         .order_by(History.id))
     return [{'member_id': r.member, 'action': r.action, 'status': r.status,
              'user_id': r.user_id, 'project_id': r.project_id,
-             'request_id': r.request_id, 'created_at': r.created_at}
+             'request_id': r.request_id,
+             'global_request_id': r.global_request_id,
+             'created_at': r.created_at}
             for r in rows]
 
 

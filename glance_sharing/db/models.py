@@ -154,5 +154,8 @@ class ImageMemberHistory(Base):
     status = sa.Column(sa.String(20))
     user_id = sa.Column(Id())
     project_id = sa.Column(Id())
+    # This service's own id of the request that made the change, and the
+    # caller's (X-OpenStack-Request-ID, e.g. Nova's) when it sent one.
     request_id = sa.Column(sa.String(64))
+    global_request_id = sa.Column(sa.String(64))
     created_at = sa.Column(sa.DateTime, nullable=False)

@@ -97,7 +97,8 @@ class ConfFixture(config_fixture.Config):
             pass
         self.conf([], project='glance-sharing', default_config_files=[],
                   default_config_dirs=[])
-        self.config(auth_strategy='noauth', group='api')
+        self.config(auth_strategy='noauth', allow_noauth_for_development=True,
+                    group='api')
         self.config(config_file=PASTE_INI, group='paste_deploy')
         self.store_dir = self.useFixture(fixtures.TempDir()).path
         self.config(filesystem_store_datadir=self.store_dir,

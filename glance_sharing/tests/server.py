@@ -37,7 +37,8 @@ def service_conf(db_url, *overrides):
     """glance-sharing.conf sections: noauth on ``db_url``, then overrides."""
     sections = {
         'DEFAULT': {'debug': 'False'},
-        'api': {'auth_strategy': 'noauth'},
+        'api': {'auth_strategy': 'noauth',
+                'allow_noauth_for_development': 'True'},
         'database': {'connection': db_url},
     }
     for override in overrides:

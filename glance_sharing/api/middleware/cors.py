@@ -1,4 +1,4 @@
-"""oslo.middleware's CORS filter, answering real preflights only.
+"""oslo.middleware's CORS, from the service's own [cors], real preflights only.
 
 The stock filter turns the response to any OPTIONS request into an empty
 200, Origin or not, so every path answered OPTIONS with 200 before
@@ -9,6 +9,8 @@ identity, then 405 with Allow from the router.
 """
 
 from oslo_middleware import cors
+
+from glance_sharing import conf as gs_conf
 
 
 def is_preflight(request):
@@ -24,3 +26,16 @@ class CORS(cors.CORS):
                 and not is_preflight(request)):
             return response
         return super().process_response(response, request)
+
+
+def filter_factory(global_config, **local_config):
+    """CORS reading [cors] from the configuration the service parsed.
+
+    oslo.middleware's own Paste factory, given oslo_config_project, parses
+    the project's default files again (~/.glance-sharing/,
+    /etc/glance-sharing/) instead of the files this process was started
+    with, and given nothing it reads the Paste section.
+    """
+    def make_filter(application):
+        return CORS(application, gs_conf.CONF)
+    return make_filter

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 import webob
 
 from glance_sharing.api import util
+from glance_sharing import conf as gs_conf
 from glance_sharing.db import engine as db_engine
 
 # oslo.middleware's healthcheck answers any method; only these make sense.
@@ -33,7 +34,10 @@ class HealthcheckFilter:
     """Serve oslo.middleware's healthcheck app at its path, before auth.
 
     oslo.middleware ships the healthcheck as an application only; this
-    filter puts it in the pipeline so it still gets a request id.
+    filter puts it in the pipeline so it still gets a request id. It reads
+    [healthcheck] from the service's configuration: settings in the Paste
+    section would override glance-sharing.conf without a word, so the
+    only one taken from there is ``path``, which is where the filter sits.
     """
 
     def __init__(self, application, healthcheck, path):
@@ -44,8 +48,7 @@ class HealthcheckFilter:
     @classmethod
     def factory(cls, global_config, **local_config):
         path = local_config.get('path', '/healthcheck')
-        app = healthcheck.Healthcheck.app_factory(global_config,
-                                                  **local_config)
+        app = healthcheck.Healthcheck(None, gs_conf.CONF)
 
         def make_filter(application):
             return cls(application, app, path)

@@ -12,6 +12,14 @@ from glance_sharing.api import util
 LOG = logging.getLogger(__name__)
 
 
+def _bare_context(environ, overwrite):
+    """A context with only the request's local and global request ids."""
+    return oslo_context.RequestContext(
+        request_id=environ.get(request_id.ENV_REQUEST_ID),
+        global_request_id=environ.get(request_id.GLOBAL_REQ_ID),
+        overwrite=overwrite)
+
+
 class RequestLog(base.Middleware):
     """Log method, path, status, length and duration of every request.
 
@@ -30,8 +38,7 @@ class RequestLog(base.Middleware):
 
     def __call__(self, environ, start_response):
         started = time.monotonic()
-        oslo_context.RequestContext(
-            request_id=environ.get(request_id.ENV_REQUEST_ID))
+        _bare_context(environ, overwrite=True)
         status = []
         length = []
 
@@ -55,9 +62,7 @@ class RequestLog(base.Middleware):
             path += '?' + environ['QUERY_STRING']
         context = environ.get(util.CONTEXT_KEY)
         if context is None:
-            context = oslo_context.RequestContext(
-                request_id=environ.get(request_id.ENV_REQUEST_ID),
-                overwrite=False)
+            context = _bare_context(environ, overwrite=False)
         LOG.info('%(remote)s "%(method)s %(path)s" status: %(status)s '
                  'len: %(length)s time: %(time).6f',
                  {'remote': environ.get('REMOTE_ADDR', '-'),

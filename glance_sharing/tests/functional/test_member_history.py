@@ -1,7 +1,8 @@
 """Member calls through the API leave history rows naming the actor.
 
 The history is not served by the API; this checks that what the request
-carried (user, project, request id) is what the database recorded.
+carried (user, project, the caller's global request id and this
+service's own request id) is what the database recorded.
 """
 
 import uuid
@@ -25,19 +26,22 @@ class MemberHistoryTest(base.TestCase):
         self.consumer = uuid.uuid4().hex
 
     def _call(self, method, path, project, user, body=None, roles=None):
-        request_id = 'req-%s' % uuid.uuid4()
+        """The call's (global request id sent, local request id answered)."""
+        global_id = 'req-%s' % uuid.uuid4()
         req = webob.Request.blank(path, method=method)
         req.headers.update({'X-Project-Id': project, 'X-User-Id': user,
                             'X-Roles': roles or 'reader,member',
-                            'X-OpenStack-Request-ID': request_id})
+                            'X-OpenStack-Request-ID': global_id})
         if body is not None:
             req.body = jsonutils.dump_as_bytes(body)
             req.content_type = 'application/json'
         response = req.get_response(self.app)
         self.assertLess(response.status_int, 300, response.body)
-        self.assertEqual(request_id,
-                         response.headers['X-OpenStack-Request-ID'])
-        return request_id, response
+        # oslo.middleware's convention: the caller's id is the global one,
+        # and each request gets a new local id of its own.
+        local_id = response.headers['X-OpenStack-Request-ID']
+        self.assertNotEqual(global_id, local_id)
+        return (global_id, local_id), response
 
     def test_history_names_user_project_and_request(self):
         _rid, response = self._call('POST', '/v2/images', self.owner,
@@ -57,9 +61,9 @@ class MemberHistoryTest(base.TestCase):
         ]
         expected = []
         for method, path, project, user, body, roles in calls:
-            request_id, _r = self._call(method, path, project, user, body,
-                                        roles)
-            expected.append((project, user, request_id))
+            (global_id, local_id), _r = self._call(
+                method, path, project, user, body, roles)
+            expected.append((project, user, local_id, global_id))
 
         history = db_api.member_history(
             context.get_admin_context(), image_id)
@@ -69,8 +73,8 @@ class MemberHistoryTest(base.TestCase):
             [(h['action'], h['status']) for h in history])
         self.assertEqual(
             expected,
-            [(h['project_id'], h['user_id'], h['request_id'])
-             for h in history])
+            [(h['project_id'], h['user_id'], h['request_id'],
+              h['global_request_id']) for h in history])
         self.assertTrue(all(h['member_id'] == self.consumer
                             for h in history))
 
@@ -81,8 +85,9 @@ class MemberHistoryTest(base.TestCase):
         for member in (self.consumer, 'second'):
             self._call('POST', '/v2/images/%s/members' % image_id,
                        self.owner, 'owner-user', {'member': member})
-        request_id, _r = self._call('DELETE', '/v2/images/%s' % image_id,
-                                    self.owner, 'deleting-user')
+        (global_id, local_id), _r = self._call(
+            'DELETE', '/v2/images/%s' % image_id, self.owner,
+            'deleting-user')
         deletes = [h for h in db_api.member_history(
             context.get_admin_context(), image_id)
             if h['action'] == 'delete']
@@ -90,6 +95,27 @@ class MemberHistoryTest(base.TestCase):
                          {h['member_id'] for h in deletes})
         for entry in deletes:
             self.assertEqual(
-                (self.owner, 'deleting-user', request_id),
+                (self.owner, 'deleting-user', local_id, global_id),
                 (entry['project_id'], entry['user_id'],
-                 entry['request_id']))
+                 entry['request_id'], entry['global_request_id']))
+
+    def test_malformed_inbound_id_is_no_global_id(self):
+        req = webob.Request.blank('/v2/images', method='POST')
+        req.headers.update({'X-Project-Id': self.owner,
+                            'X-OpenStack-Request-ID': 'chosen-by-caller'})
+        req.json = {}
+        response = req.get_response(self.app)
+        self.assertEqual(201, response.status_int, response.body)
+        image_id = response.json_body['id']
+        req = webob.Request.blank('/v2/images/%s/members' % image_id,
+                                  method='POST')
+        req.headers.update({'X-Project-Id': self.owner,
+                            'X-OpenStack-Request-ID': 'chosen-by-caller'})
+        req.json = {'member': self.consumer}
+        response = req.get_response(self.app)
+        self.assertEqual(200, response.status_int, response.body)
+        [entry] = db_api.member_history(context.get_admin_context(),
+                                        image_id)
+        self.assertEqual(
+            (response.headers['X-OpenStack-Request-ID'], None),
+            (entry['request_id'], entry['global_request_id']))

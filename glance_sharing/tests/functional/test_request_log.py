@@ -78,6 +78,28 @@ class TestRequestLog(base.TestCase):
         self.assertIn('"POST /v2/images" status: 201', lines[0])
         self.assertNotIn(self.token, self.log.text)
 
+    def test_inbound_request_id_is_logged_as_the_global_id(self):
+        # Two calls carrying one caller's id (Nova sends its global id on
+        # every image call) are still two requests, each with its own id.
+        global_id = 'req-%s' % uuid.uuid4()
+        project, user = uuid.uuid4().hex, uuid.uuid4().hex
+        local_ids = []
+        for path in ('/versions', '/v2/images'):
+            response = self.request(
+                'GET', path, {'X-Project-Id': project, 'X-User-Id': user,
+                              'X-OpenStack-Request-ID': global_id})
+            self.assertEqual(200, response.status_int)
+            local_ids.append(response.headers['X-OpenStack-Request-ID'])
+        self.assertNotIn(global_id, local_ids)
+        self.assertEqual(2, len(set(local_ids)))
+        lines = self.request_lines(local_ids[1])
+        self.assertEqual(1, len(lines), self.log.text)
+        self.assertIn('[%s %s %s %s' % (global_id, local_ids[1], user,
+                                        project), lines[0])
+        # Before authentication too (the bare context of the request).
+        self.assertIn('[%s %s' % (global_id, local_ids[0]),
+                      self.request_lines(local_ids[0])[0])
+
     def test_unauthenticated_requests_are_logged_with_their_id(self):
         for path, status in (('/versions', 200), ('/v2/images', 401)):
             response = self.request('GET', path, {})

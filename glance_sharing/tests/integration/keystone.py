@@ -28,6 +28,7 @@ from keystoneauth1 import session as ks_session
 import requests
 
 from glance_sharing.tests import fixtures as gs_fixtures
+from glance_sharing.tests import memcached
 from glance_sharing.tests import server
 
 INSTALL_SCRIPT = os.path.join(gs_fixtures.REPO_ROOT, 'tools', 'keystone',
@@ -219,6 +220,8 @@ class Keystone(fixtures.Fixture):
 class Cloud(fixtures.Fixture):
     """Keystone with test projects and users, and glance-sharing behind it.
 
+    A memcached of its own (``memcached``) caches the tokens auth_token
+    validates, through ``[keystone_authtoken] memcached_servers``.
     Projects ``alpha``, ``beta`` and ``gamma`` each have a user of the same
     name with the roles member and reader; ``rita`` is reader only on
     alpha; ``glance-sharing`` is the service user auth_token uses (admin
@@ -245,6 +248,11 @@ class Cloud(fixtures.Fixture):
         self.with_service = service
 
     def _setUp(self):
+        # As deployed: auth_token keeps validated tokens in memcached.
+        try:
+            self.memcached = self.useFixture(memcached.Memcached())
+        except memcached.Unavailable as exc:
+            raise Unavailable(str(exc))
         self.keystone = self.useFixture(Keystone(self.venv))
         self.admin = self.keystone.admin_session()
         self._sessions = {}
@@ -302,12 +310,13 @@ class Cloud(fixtures.Fixture):
             'project_domain_id': DOMAIN,
             'region_name': REGION,
             'interface': 'public',
+            'memcached_servers': self.memcached.address,
         }
 
     def service_options(self):
         """glance-sharing.conf sections: auth_strategy=keystone, authtoken.
 
-        No memcached: auth_token caches validated tokens in its process.
+        auth_token caches validated tokens in this Cloud's memcached.
         """
         return {'api': {'auth_strategy': 'keystone'},
                 'keystone_authtoken': self.authtoken_options()}

@@ -101,6 +101,30 @@ class TestPolicyFileCheck(base.TestCase):
         self._policy_file('"add_member": {"nested": 1}\n')
         self.assertEqual(Code.FAILURE, self.check().code)
 
+    def test_rules_oslo_policy_finds_wrong_fail(self):
+        for text, reason in (
+                ('"get_image": "rule:nonexistent"\n', 'undefined rules'),
+                ('"get_image": "rule:alias"\n"alias": "rule:get_image"\n',
+                 'themselves'),
+                ('"get_image": "role:admin or ("\n', 'do not parse')):
+            self._policy_file(text)
+            result = self.check()
+            self.assertEqual(Code.FAILURE, result.code, text)
+            self.assertIn(reason, result.details)
+            self.assertIn('get_image', result.details)
+
+    def test_glance_rules_and_aliases_are_accepted(self):
+        # An operator's Glance policy.yaml: rules glance-sharing does not
+        # have, and an alias rule that others refer to.
+        self._policy_file(
+            '"owner_or_admin": "project_id:%(project_id)s or role:admin"\n'
+            '"download_image": "rule:owner_or_admin"\n'
+            '"upload_image": "role:member"\n'
+            '"get_metadef_namespaces": "role:reader"\n'
+            '"add_member": "rule:owner_or_admin"\n')
+        result = self.check()
+        self.assertEqual(Code.SUCCESS, result.code, result.details)
+
     def test_unknown_rule_warns(self):
         self._policy_file('"add_membr": "role:admin"\n')
         result = self.check()
@@ -111,9 +135,12 @@ class TestPolicyFileCheck(base.TestCase):
 class TestCommand(base.TestCase):
     """The command as an operator runs it, in a separate process."""
 
-    def run_status(self, *conf_lines):
-        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
-                            'glance-sharing.conf')
+    def run_status(self, *conf_lines, policy_yaml=None):
+        folder = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(folder, 'glance-sharing.conf')
+        if policy_yaml is not None:
+            with open(os.path.join(folder, 'policy.yaml'), 'w') as policy:
+                policy.write(policy_yaml)
         with open(path, 'w') as conf_file:
             conf_file.write('[database]\nconnection = %s\n' % CONF.database
                             .connection)
@@ -134,6 +161,35 @@ class TestCommand(base.TestCase):
         self.assertEqual(0, result.returncode, result.stdout + result.stderr)
         self.assertIn('Check: Database', result.stdout)
         self.assertIn('Check: Policy File', result.stdout)
+
+    def test_policy_yaml_is_the_default_policy_file(self):
+        # Beside glance-sharing.conf, found without any [oslo_policy].
+        result = self.run_status(policy_yaml='"get_image": "rule:nowhere"\n')
+        self.assertEqual(2, result.returncode, result.stdout + result.stderr)
+        self.assertIn("['get_image']", result.stdout)
+
+    def run_in_config_dir(self, folder):
+        """The command with no options, the way an operator types it."""
+        return subprocess.run(
+            [sys.executable, '-m', 'glance_sharing.cmd.status', 'upgrade',
+             'check'], capture_output=True, text=True, timeout=120,
+            cwd=folder, env=dict(os.environ,
+                                 OS_GLANCE_SHARING_CONFIG_DIR=folder))
+
+    def test_config_dir_variable_is_honoured(self):
+        folder = self.useFixture(fixtures.TempDir()).path
+        with open(os.path.join(folder, 'glance-sharing.conf'), 'w') as conf:
+            conf.write('[database]\nconnection = %s\n'
+                       % CONF.database.connection)
+        result = self.run_in_config_dir(folder)
+        self.assertEqual(0, result.returncode, result.stdout + result.stderr)
+
+    def test_no_database_configured_fails(self):
+        folder = self.useFixture(fixtures.TempDir()).path
+        result = self.run_in_config_dir(folder)
+        self.assertEqual(2, result.returncode, result.stdout + result.stderr)
+        self.assertIn('No [database] connection', result.stdout)
+        self.assertEqual([], os.listdir(folder))
 
     def test_broken_policy_file_fails(self):
         folder = self.useFixture(fixtures.TempDir()).path

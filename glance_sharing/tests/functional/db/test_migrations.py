@@ -122,6 +122,11 @@ class _Walk:
                 "SELECT location FROM images WHERE id = '%s'"
                 % IMAGE_0002)))
 
+    def _check_0003(self, engine, data):
+        columns = {c['name']: c for c in
+                   sa.inspect(engine).get_columns('image_member_history')}
+        self.assertTrue(columns['global_request_id']['nullable'])
+
 
 class _ModelsSync(test_migrations.ModelsMigrationsSync):
     """The models and the migrations describe the same schema."""
