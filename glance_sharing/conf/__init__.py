@@ -5,12 +5,13 @@ from oslo_config import cfg
 from glance_sharing.conf import api
 from glance_sharing.conf import database
 from glance_sharing.conf import image_data
+from glance_sharing.conf import notifications
 from glance_sharing.conf import paste
 from glance_sharing.conf import sharing
 
 CONF = cfg.CONF
 
-_MODULES = (api, database, image_data, paste, sharing)
+_MODULES = (api, database, image_data, notifications, paste, sharing)
 
 
 def register_opts(conf):

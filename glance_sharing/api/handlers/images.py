@@ -14,8 +14,10 @@ from glance_sharing.api.schemas import images as schemas
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
+from glance_sharing import exception
 from glance_sharing.i18n import _
 from glance_sharing import image_store
+from glance_sharing import notifier
 from glance_sharing.policies import images as rules
 from glance_sharing import policy
 
@@ -107,6 +109,7 @@ def create_image(req):
     values.update(status='queued', size=None, virtual_size=None,
                   checksum=None, os_hash_algo=None, os_hash_value=None)
     image = db_api.image_create(context, values, extra, tags)
+    notifier.notify(context, 'image.create', notifier.format_image(image))
     response = util.json_response(req, format_image(image), status=201)
     response.location = '%s/v2/images/%s' % (util.base_url(req),
                                              image['id'])
@@ -170,21 +173,38 @@ def update_image(req):
     _check_quota(image['id'], _('tags'), len(tags), CONF.image_tag_quota)
     core.pop('id')
     image = db_api.image_update(context, image['id'], core, extra, tags)
+    notifier.notify(context, 'image.update', notifier.format_image(image))
     return util.json_response(req, format_image(image))
 
 
 def delete_image(req):
     """DELETE /v2/images/{image_id}: 204; its memberships go with it."""
     context = util.context(req)
-    image = common.visible_image(context, req.urlvars['image_id'])
+    # With details: the image.delete notification shows them.
+    image = common.visible_image(context, req.urlvars['image_id'],
+                                 details=True)
     common.authorize(context, rules.DELETE_IMAGE, image)
     if image['protected']:
         raise webob.exc.HTTPForbidden(
             _('Image %s is protected and cannot be deleted.') % image['id'])
     deleted = db_api.image_delete(context, image['id'])
+    for member in deleted['members']:
+        notifier.notify(context, 'image.member.delete',
+                        notifier.format_member(member, deleted=True))
+    notifier.notify(context, 'image.delete',
+                    notifier.format_image(image, deleted=True))
     if deleted['location']:
         image_store.delete(deleted['location'], context=context)
     return util.no_content(req)
+
+
+def _notify_tags_changed(context, image_id):
+    """image.update with the image as committed, as Glance sends it."""
+    try:
+        image = db_api.image_get(context, image_id, details=True)
+    except exception.ImageNotFound:
+        return  # deleted meanwhile: its image.delete tells the rest
+    notifier.notify(context, 'image.update', notifier.format_image(image))
 
 
 def _tag_request(req):
@@ -200,6 +220,7 @@ def add_tag(req):
     """PUT /v2/images/{image_id}/tags/{tag_value}: 204 (idempotent)."""
     context, image, tag = _tag_request(req)
     db_api.tag_add(context, image['id'], tag, CONF.image_tag_quota)
+    _notify_tags_changed(context, image['id'])
     return util.no_content(req)
 
 
@@ -210,6 +231,7 @@ def delete_tag(req):
         raise webob.exc.HTTPNotFound(
             _('Tag %(tag)s not found on image %(image_id)s.')
             % {'tag': tag, 'image_id': image['id']})
+    _notify_tags_changed(context, image['id'])
     return util.no_content(req)
 
 

@@ -1,0 +1,150 @@
+"""Notifications of image and membership changes, through oslo.messaging.
+
+Event types and payloads are Glance's, so its consumers parse ours; the
+message context carries the caller (user, project, request ids), which
+Glance leaves empty.
+
+The rule "a notification leaves only after its change committed" lives
+here: handlers call :func:`notify` with what a writer function returned,
+after it returned, and :func:`notify` refuses to run while a database
+transaction is open on the context. A write that fails or rolls back
+raises before any :func:`notify` call, so it sends nothing.
+"""
+
+from oslo_db import exception as db_exc
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from glance_sharing.api import util
+from glance_sharing.conf import CONF
+from glance_sharing.conf import notifications as notification_conf
+
+oslo_messaging = notification_conf.oslo_messaging
+LOG = logging.getLogger(__name__)
+
+# Built on first use, so that every API worker process gets its own
+# broker connections after the fork.
+_NOTIFIER = {}
+
+
+class _ContextSerializer(oslo_messaging.NoOpSerializer):
+    """The request context as a dict in each message.
+
+    oslo.messaging hands over a redacted copy (no token): consumers get
+    the actor, never a credential.
+    """
+
+    def serialize_context(self, ctxt):
+        return ctxt.to_dict()
+
+
+def get_notifier(conf=CONF):
+    if 'notifier' not in _NOTIFIER:
+        transport = oslo_messaging.get_notification_transport(conf)
+        _NOTIFIER['notifier'] = oslo_messaging.Notifier(
+            transport, publisher_id=conf.default_publisher_id,
+            serializer=_ContextSerializer())
+    return _NOTIFIER['notifier']
+
+
+def reset():
+    """Forget the notifier, e.g. after a test changed the configuration."""
+    notifier = _NOTIFIER.pop('notifier', None)
+    if notifier is not None:
+        notifier.transport.cleanup()
+
+
+def is_enabled(event_type, conf=CONF):
+    """Whether ``event_type`` is to be sent.
+
+    Not if [DEFAULT] disabled_notifications names it, or a group of it: a
+    prefix that ends at a dot ("image", "image.member").
+    """
+    for disabled in conf.disabled_notifications:
+        if event_type == disabled or event_type.startswith(disabled + '.'):
+            return False
+    return True
+
+
+def _in_transaction(context):
+    try:
+        context.transaction_ctx
+    except db_exc.NoEngineContextEstablished:
+        return False
+    return True
+
+
+def notify(context, event_type, payload, priority='info'):
+    """Send ``event_type`` with ``payload`` on behalf of ``context``.
+
+    Call it after the writer function that made the change returned,
+    i.e. after its commit. Sending fails quietly (oslo.messaging logs
+    it): the change is made, and the caller's request must not fail.
+    """
+    if _in_transaction(context):
+        raise RuntimeError('%s sent inside a database transaction; send it '
+                           'after the transaction commits.' % event_type)
+    if not is_enabled(event_type):
+        return
+    getattr(get_notifier(), priority)(context, event_type, payload)
+
+
+def _deletion():
+    return {'deleted': True, 'deleted_at': util.isotime(timeutils.utcnow())}
+
+
+def format_image(image, deleted=False):
+    """Glance's image payload (the image's location is never in it)."""
+    payload = {
+        'id': image['id'],
+        'name': image['name'],
+        'status': image['status'],
+        'created_at': util.isotime(image['created_at']),
+        'updated_at': util.isotime(image['updated_at']),
+        'min_disk': image['min_disk'],
+        'min_ram': image['min_ram'],
+        'protected': image['protected'],
+        'checksum': image['checksum'],
+        'owner': image['owner'],
+        'disk_format': image['disk_format'],
+        'container_format': image['container_format'],
+        'size': image['size'],
+        'virtual_size': image['virtual_size'],
+        'is_public': image['visibility'] == 'public',
+        'visibility': image['visibility'],
+        'properties': dict(image['properties']),
+        'tags': list(image['tags']),
+        'deleted': False,
+        'deleted_at': None,
+    }
+    if deleted:
+        payload.update(_deletion())
+    return payload
+
+
+def format_member(member, deleted=False):
+    """Glance's image member payload."""
+    payload = {
+        'image_id': member['image_id'],
+        'member_id': member['member_id'],
+        'status': member['status'],
+        'created_at': util.isotime(member['created_at']),
+        'updated_at': util.isotime(member['updated_at']),
+        'deleted': False,
+        'deleted_at': None,
+    }
+    if deleted:
+        payload.update(_deletion())
+    return payload
+
+
+def format_image_send(context, image, bytes_sent, destination_ip):
+    """Glance's image.send payload: who downloaded how much of what."""
+    return {
+        'bytes_sent': bytes_sent,
+        'image_id': image['id'],
+        'owner_id': image['owner'],
+        'receiver_tenant_id': context.project_id,
+        'receiver_user_id': context.user_id,
+        'destination_ip': destination_ip,
+    }
