@@ -138,6 +138,15 @@ def format_member(member, deleted=False):
     return payload
 
 
+def format_image_upload(image):
+    """Glance's image.upload payload.
+
+    The image, and its import progress: none, for data sent with PUT.
+    """
+    return dict(format_image(image), os_glance_importing_to_stores=[],
+                os_glance_failed_import=[])
+
+
 def format_image_send(context, image, bytes_sent, destination_ip):
     """Glance's image.send payload: who downloaded how much of what."""
     return {
@@ -148,3 +157,24 @@ def format_image_send(context, image, bytes_sent, destination_ip):
         'receiver_user_id': context.user_id,
         'destination_ip': destination_ip,
     }
+
+
+def notify_when_sent(context, image, data, expected, destination_ip):
+    """``data``, passed through; image.send once the last byte went out.
+
+    As Glance: at info priority if ``expected`` bytes went out, at error
+    priority if the store gave fewer; nothing if the client hung up
+    before the end (the WSGI server then closes the iterator early).
+    """
+    sent = 0
+    try:
+        for chunk in data:
+            sent += len(chunk)
+            yield chunk
+    finally:
+        close = getattr(data, 'close', None)
+        if close is not None:
+            close()
+    notify(context, 'image.send',
+           format_image_send(context, image, sent, destination_ip),
+           priority='info' if sent == expected else 'error')

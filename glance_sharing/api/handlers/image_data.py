@@ -17,6 +17,7 @@ from glance_sharing.db import api as db_api
 from glance_sharing import exception
 from glance_sharing.i18n import _
 from glance_sharing import image_store
+from glance_sharing import notifier
 from glance_sharing.policies import images as rules
 
 LOG = logging.getLogger(__name__)
@@ -116,7 +117,19 @@ def upload_image_data(req):
         image_store.delete(stored.location, context=context)
         db_api.image_upload_abort(context, image_id)
         raise
+    _notify_uploaded(context, image_id)
     return util.no_content(req)
+
+
+def _notify_uploaded(context, image_id):
+    """image.upload, then image.activate, as Glance sends them."""
+    try:
+        image = db_api.image_get(context, image_id, details=True)
+    except exception.ImageNotFound:
+        return  # deleted meanwhile: its image.delete tells the rest
+    notifier.notify(context, 'image.upload',
+                    notifier.format_image_upload(image))
+    notifier.notify(context, 'image.activate', notifier.format_image(image))
 
 
 def _byte_range(req, size):
@@ -173,7 +186,8 @@ def download_image_data(req):
     response = req.response
     response.status = 206 if span else 200
     response.content_type = DATA_TYPE
-    response.app_iter = data
+    response.app_iter = notifier.notify_when_sent(
+        context, image, data, stop - start, req.remote_addr)
     response.content_length = stop - start
     if span:
         response.headers['Content-Range'] = 'bytes %d-%d/%d' % (

@@ -5,6 +5,7 @@ The app is the production Paste pipeline (noauth) on SQLite; messages go
 to oslo.messaging's in-memory "test" driver.
 """
 
+import os
 from unittest import mock
 import uuid
 
@@ -295,3 +296,118 @@ class ImageEventsTest(NotificationTestCase):
                   status=403)
         self.call('DELETE', path, other, status=404)
         self.assertNoEvents()
+
+
+class DataEventsTest(NotificationTestCase):
+
+    DATA = bytes(range(256)) * 8
+
+    def setUp(self):
+        super().setUp()
+        self.image = self.create_image(disk_format='raw',
+                                       container_format='bare')
+        self.file = '/v2/images/%s/file' % self.image['id']
+        self.notifications.clear()
+
+    def upload(self, data=DATA, status=204, content_type=None):
+        req = webob.Request.blank(self.file, method='PUT')
+        req.headers.update({'X-Project-Id': self.owner,
+                            'X-Roles': 'reader,member'})
+        req.body = data
+        req.content_type = content_type or 'application/octet-stream'
+        response = req.get_response(self.app)
+        self.assertEqual(status, response.status_int, response.body)
+
+    def download_request(self, project, **headers):
+        req = webob.Request.blank(self.file, method='GET',
+                                  remote_addr='192.0.2.7')
+        req.headers.update({'X-Project-Id': project,
+                            'X-User-Id': 'user-' + project,
+                            'X-Roles': 'reader,member'}, **headers)
+        return req
+
+    def test_upload_sends_upload_then_activate(self):
+        self.upload()
+        image = self.call('GET', '/v2/images/%s' % self.image['id'],
+                          self.owner, status=200).json_body
+        self.assertEqual('active', image['status'])
+        expected = ImageEventsTest.image_payload(image)
+        self.assertEqual(
+            [('image.upload', dict(expected,
+                                   os_glance_importing_to_stores=[],
+                                   os_glance_failed_import=[])),
+             ('image.activate', expected)],
+            self.notifications.events)
+        self.assertEqual(len(self.DATA), expected['size'])
+
+    def test_failed_uploads_send_nothing(self):
+        self.upload(status=415, content_type='text/plain')
+        self.conf_fixture.config(image_size_cap=16)
+        self.upload(status=413)
+        self.conf_fixture.config(image_size_cap=1 << 30)
+        self.upload()
+        self.notifications.clear()
+        # The image is active: a second upload is refused (409).
+        self.upload(status=409)
+        self.assertNoEvents()
+
+    def test_download_sends_image_send_with_the_receiver(self):
+        self.upload()
+        self.call('POST', '/v2/images/%s/members' % self.image['id'],
+                  self.owner, {'member': self.consumer}, status=200)
+        self.call('PUT', '/v2/images/%s/members/%s' % (self.image['id'],
+                                                       self.consumer),
+                  self.consumer, {'status': 'accepted'}, status=200)
+        self.notifications.clear()
+
+        whole = self.download_request(self.consumer).get_response(self.app)
+        self.assertEqual(self.DATA, whole.body)
+        part = self.download_request(self.consumer,
+                                     Range='bytes=10-19').get_response(
+                                         self.app)
+        self.assertEqual((206, self.DATA[10:20]),
+                         (part.status_int, part.body))
+        expected = {'image_id': self.image['id'], 'owner_id': self.owner,
+                    'receiver_tenant_id': self.consumer,
+                    'receiver_user_id': 'user-' + self.consumer,
+                    'destination_ip': '192.0.2.7'}
+        self.assertEqual(
+            [('image.send', dict(expected, bytes_sent=len(self.DATA))),
+             ('image.send', dict(expected, bytes_sent=10))],
+            self.notifications.events)
+        self.assertEqual(['INFO', 'INFO'],
+                         [m['priority'] for m in self.notifications.messages])
+
+    def test_download_cut_short_sends_nothing(self):
+        self.conf_fixture.config(filesystem_store_chunk_size=64,
+                                 group='glance_store')
+        self.upload()
+        self.notifications.clear()
+        req = self.download_request(self.owner)
+        body = req.call_application(self.app)[2]
+        next(iter(body))
+        body.close()
+        self.assertNoEvents()
+        # An image without data: 204 and nothing sent.
+        self.notifications.clear()
+        empty = self.create_image()
+        self.notifications.clear()
+        req = self.download_request(self.owner)
+        req.path_info = '/v2/images/%s/file' % empty['id']
+        self.assertEqual(204, req.get_response(self.app).status_int)
+        self.assertNoEvents()
+
+    def test_data_short_in_the_store_is_sent_at_error_priority(self):
+        self.upload()
+        path = os.path.join(self.conf_fixture.store_dir, self.image['id'])
+        with open(path, 'r+b') as data_file:
+            data_file.truncate(100)
+        self.notifications.clear()
+        # The headers promised the whole image; the body ends short.
+        body = self.download_request(self.owner).call_application(
+            self.app)[2]
+        self.assertEqual(self.DATA[:100], b''.join(body))
+        [message] = self.notifications.messages
+        self.assertEqual(('image.send', 'ERROR', 100),
+                         (message['event_type'], message['priority'],
+                          message['payload']['bytes_sent']))
