@@ -19,7 +19,6 @@ from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing.conf import notifications as notification_conf
 
-oslo_messaging = notification_conf.oslo_messaging
 LOG = logging.getLogger(__name__)
 
 # Built on first use, so that every API worker process gets its own
@@ -27,19 +26,29 @@ LOG = logging.getLogger(__name__)
 _NOTIFIER = {}
 
 
-class _ContextSerializer(oslo_messaging.NoOpSerializer):
-    """The request context as a dict in each message.
+class _ContextSerializer:
+    """The request context as a dict in each message, payloads as given.
 
     oslo.messaging hands over a redacted copy (no token): consumers get
     the actor, never a credential.
     """
 
+    def serialize_entity(self, ctxt, entity):
+        return entity
+
+    def deserialize_entity(self, ctxt, entity):
+        return entity
+
     def serialize_context(self, ctxt):
         return ctxt.to_dict()
+
+    def deserialize_context(self, ctxt):
+        return ctxt
 
 
 def get_notifier(conf=CONF):
     if 'notifier' not in _NOTIFIER:
+        oslo_messaging = notification_conf.messaging(conf)
         transport = oslo_messaging.get_notification_transport(conf)
         _NOTIFIER['notifier'] = oslo_messaging.Notifier(
             transport, publisher_id=conf.default_publisher_id,

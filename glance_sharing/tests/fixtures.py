@@ -11,6 +11,7 @@ from oslo_db.sqlalchemy import utils as db_utils
 from oslo_log import log as logging
 
 from glance_sharing import conf as gs_conf
+from glance_sharing.conf import notifications as notification_conf
 from glance_sharing.db import engine as db_engine
 from glance_sharing.db import migration
 from glance_sharing import notifier
@@ -19,6 +20,7 @@ from glance_sharing import policy
 REPO_ROOT = os.path.abspath(
     os.path.join(os.path.dirname(__file__), '..', '..'))
 PASTE_INI = os.path.join(REPO_ROOT, 'etc', 'glance-sharing', 'api-paste.ini')
+AUDIT_MAP = os.path.join(os.path.dirname(PASTE_INI), 'api_audit_map.conf')
 
 BACKENDS = ('sqlite', 'mysql', 'postgresql')
 # testscenarios scenarios that run a test class once per backend.
@@ -148,7 +150,8 @@ class Notifications(fixtures.Fixture):
         self.conf = conf
 
     def _setUp(self):
-        group = 'oslo_messaging_notifications'
+        notification_conf.messaging(self.conf)
+        group = notification_conf.MESSAGING_GROUP
         self.conf.set_override('driver', ['test'], group=group)
         self.conf.set_override('transport_url', 'fake:/', group=group)
         self.addCleanup(self.conf.clear_override, 'driver', group=group)
@@ -176,7 +179,8 @@ class Notifications(fixtures.Fixture):
 
 
 def _test_driver():
-    # Imported late, after glance_sharing.conf imported oslo.messaging
-    # without its eventlet warning (see conf/notifications.py).
+    # Imported once notification_conf.messaging imported oslo.messaging
+    # without its eventlet warning.
+    notification_conf.messaging(gs_conf.CONF)
     from oslo_messaging.notify import _impl_test
     return _impl_test

@@ -22,8 +22,6 @@ from glance_sharing.conf import notifications as notification_conf
 from glance_sharing.tests import base
 from glance_sharing.tests.functional.db import test_concurrency
 
-oslo_messaging = notification_conf.oslo_messaging
-
 RABBIT_URL = os.environ.get('GLANCE_SHARING_TEST_RABBIT_URL',
                             'rabbit://guest:guest@127.0.0.1:5672/')
 WAIT = 30
@@ -67,6 +65,7 @@ class Listener(fixtures.Fixture):
         self.topic = topic
 
     def _setUp(self):
+        oslo_messaging = notification_conf.messaging(self.conf)
         transport = oslo_messaging.get_notification_transport(
             self.conf, url=RABBIT_URL)
         self.addCleanup(transport.cleanup)

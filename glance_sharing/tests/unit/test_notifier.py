@@ -4,6 +4,7 @@ message from inside a transaction."""
 import testtools
 
 from glance_sharing.conf import CONF
+from glance_sharing.conf import notifications as notification_conf
 from glance_sharing import context
 from glance_sharing.db import engine as db_engine
 from glance_sharing import notifier
@@ -43,6 +44,7 @@ class DisabledNotificationsTest(testtools.TestCase):
             self.enabled_with(['image.member.update', 'image.send']))
 
     def test_defaults(self):
+        notification_conf.messaging(CONF)
         group = CONF.oslo_messaging_notifications
         self.assertEqual(['noop'], group.driver)
         self.assertEqual(2, group.retry)
