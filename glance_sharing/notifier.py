@@ -98,53 +98,36 @@ def notify(context, event_type, payload, priority='info'):
     getattr(get_notifier(), priority)(context, event_type, payload)
 
 
-def _deletion():
-    return {'deleted': True, 'deleted_at': util.isotime(timeutils.utcnow())}
+# Copied as they are into Glance's image and member payloads; the times
+# are formatted, and the rest computed.
+_IMAGE_FIELDS = ('id', 'name', 'status', 'min_disk', 'min_ram', 'protected',
+                 'checksum', 'owner', 'disk_format', 'container_format',
+                 'size', 'virtual_size', 'visibility')
+_MEMBER_FIELDS = ('image_id', 'member_id', 'status')
+
+
+def _payload(row, fields, deleted):
+    payload = {field: row[field] for field in fields}
+    payload['created_at'] = util.isotime(row['created_at'])
+    payload['updated_at'] = util.isotime(row['updated_at'])
+    payload['deleted'] = deleted
+    payload['deleted_at'] = (util.isotime(timeutils.utcnow()) if deleted
+                             else None)
+    return payload
 
 
 def format_image(image, deleted=False):
     """Glance's image payload (the image's location is never in it)."""
-    payload = {
-        'id': image['id'],
-        'name': image['name'],
-        'status': image['status'],
-        'created_at': util.isotime(image['created_at']),
-        'updated_at': util.isotime(image['updated_at']),
-        'min_disk': image['min_disk'],
-        'min_ram': image['min_ram'],
-        'protected': image['protected'],
-        'checksum': image['checksum'],
-        'owner': image['owner'],
-        'disk_format': image['disk_format'],
-        'container_format': image['container_format'],
-        'size': image['size'],
-        'virtual_size': image['virtual_size'],
-        'is_public': image['visibility'] == 'public',
-        'visibility': image['visibility'],
-        'properties': dict(image['properties']),
-        'tags': list(image['tags']),
-        'deleted': False,
-        'deleted_at': None,
-    }
-    if deleted:
-        payload.update(_deletion())
+    payload = _payload(image, _IMAGE_FIELDS, deleted)
+    payload.update(is_public=image['visibility'] == 'public',
+                   properties=dict(image['properties']),
+                   tags=list(image['tags']))
     return payload
 
 
 def format_member(member, deleted=False):
     """Glance's image member payload."""
-    payload = {
-        'image_id': member['image_id'],
-        'member_id': member['member_id'],
-        'status': member['status'],
-        'created_at': util.isotime(member['created_at']),
-        'updated_at': util.isotime(member['updated_at']),
-        'deleted': False,
-        'deleted_at': None,
-    }
-    if deleted:
-        payload.update(_deletion())
-    return payload
+    return _payload(member, _MEMBER_FIELDS, deleted)
 
 
 def format_image_upload(image):
