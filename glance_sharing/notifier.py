@@ -87,15 +87,22 @@ def notify(context, event_type, payload, priority='info'):
     """Send ``event_type`` with ``payload`` on behalf of ``context``.
 
     Call it after the writer function that made the change returned,
-    i.e. after its commit. Sending fails quietly (oslo.messaging logs
-    it): the change is made, and the caller's request must not fail.
+    i.e. after its commit. A failure to send is logged, never raised:
+    the change is made, and the caller's request must not fail.
     """
     if _in_transaction(context):
         raise RuntimeError('%s sent inside a database transaction; send it '
                            'after the transaction commits.' % event_type)
     if not is_enabled(event_type):
         return
-    getattr(get_notifier(), priority)(context, event_type, payload)
+    try:
+        notifier = get_notifier()
+    except Exception:
+        # A bad transport_url, say: the change stands, the operator learns
+        # from the log.
+        LOG.exception('Cannot send the notification %s', event_type)
+        return
+    getattr(notifier, priority)(context, event_type, payload)
 
 
 # Copied as they are into Glance's image and member payloads; the times

@@ -1,6 +1,7 @@
 """The notifier's rules: which events are disabled, defaults, and no
 message from inside a transaction."""
 
+import fixtures as fixtures_lib
 import testtools
 
 from glance_sharing.conf import CONF
@@ -73,3 +74,16 @@ class TransactionTest(base.TestCase):
         notifier.notify(ctx, 'image.create', {})
         self.assertEqual(['image.create'],
                          [e for e, _p in notifications.events])
+
+    def test_a_notifier_that_cannot_be_built_is_logged_not_raised(self):
+        notification_conf.messaging(CONF)
+        self.conf_fixture.config(driver=['messagingv2'],
+                                 group='oslo_messaging_notifications')
+        self.conf_fixture.config(transport_url='nonsense://',
+                                 group='oslo_messaging_notifications')
+        notifier.reset()
+        self.addCleanup(notifier.reset)
+        log = self.useFixture(fixtures_lib.FakeLogger())
+        notifier.notify(context.get_admin_context(), 'image.create', {})
+        self.assertIn('Cannot send the notification image.create',
+                      log.output)
