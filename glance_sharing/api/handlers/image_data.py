@@ -123,10 +123,9 @@ def upload_image_data(req):
 
 def _notify_uploaded(context, image_id):
     """image.upload, then image.activate, as Glance sends them."""
-    try:
-        image = db_api.image_get(context, image_id, details=True)
-    except exception.ImageNotFound:
-        return  # deleted meanwhile: its image.delete tells the rest
+    image = common.committed_image(context, image_id)
+    if image is None:
+        return
     notifier.notify(context, 'image.upload',
                     notifier.format_image_upload(image))
     notifier.notify(context, 'image.activate', notifier.format_image(image))

@@ -14,7 +14,6 @@ from glance_sharing.api.schemas import images as schemas
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
-from glance_sharing import exception
 from glance_sharing.i18n import _
 from glance_sharing import image_store
 from glance_sharing import notifier
@@ -198,15 +197,6 @@ def delete_image(req):
     return util.no_content(req)
 
 
-def _notify_tags_changed(context, image_id):
-    """image.update with the image as committed, as Glance sends it."""
-    try:
-        image = db_api.image_get(context, image_id, details=True)
-    except exception.ImageNotFound:
-        return  # deleted meanwhile: its image.delete tells the rest
-    notifier.notify(context, 'image.update', notifier.format_image(image))
-
-
 def _tag_request(req):
     context = util.context(req)
     image = common.visible_image(context, req.urlvars['image_id'])
@@ -220,7 +210,7 @@ def add_tag(req):
     """PUT /v2/images/{image_id}/tags/{tag_value}: 204 (idempotent)."""
     context, image, tag = _tag_request(req)
     db_api.tag_add(context, image['id'], tag, CONF.image_tag_quota)
-    _notify_tags_changed(context, image['id'])
+    common.notify_image_update(context, image['id'])
     return util.no_content(req)
 
 
@@ -231,7 +221,7 @@ def delete_tag(req):
         raise webob.exc.HTTPNotFound(
             _('Tag %(tag)s not found on image %(image_id)s.')
             % {'tag': tag, 'image_id': image['id']})
-    _notify_tags_changed(context, image['id'])
+    common.notify_image_update(context, image['id'])
     return util.no_content(req)
 
 

@@ -411,3 +411,26 @@ class DataEventsTest(NotificationTestCase):
         self.assertEqual(('image.send', 'ERROR', 100),
                          (message['event_type'], message['priority'],
                           message['payload']['bytes_sent']))
+
+    def test_deactivate_and_reactivate_send_image_update(self):
+        self.upload()
+        self.notifications.clear()
+        actions = '/v2/images/%s/actions/' % self.image['id']
+        admin = uuid.uuid4().hex
+        self.call('POST', actions + 'deactivate', admin, roles='admin',
+                  status=204)
+        deactivated = self.call('GET', '/v2/images/%s' % self.image['id'],
+                                self.owner, status=200).json_body
+        self.call('POST', actions + 'reactivate', admin, roles='admin',
+                  status=204)
+        # Refused: others do not see the image, readers may not change it.
+        self.call('POST', actions + 'deactivate', uuid.uuid4().hex,
+                  status=404)
+        self.call('POST', actions + 'deactivate', self.owner,
+                  roles='reader', status=403)
+        events = self.notifications.events
+        self.assertEqual(['image.update', 'image.update'],
+                         [e for e, _p in events])
+        self.assertEqual(ImageEventsTest.image_payload(deactivated),
+                         events[0][1])
+        self.assertEqual('active', events[1][1]['status'])
