@@ -11,6 +11,10 @@ API_OPTS = [
         choices=[
             ('keystone', 'Validate Keystone tokens with keystonemiddleware '
                          'auth_token (production).'),
+            ('keystone+audit', 'As keystone, and audit every API call '
+                               'with keystonemiddleware\'s audit filter: '
+                               'a CADF event per request and response, '
+                               'sent through oslo.messaging.'),
             ('noauth', 'Trust the X-Project-Id, X-User-Id and X-Roles '
                        'headers as sent. Development and tests only: '
                        'anyone can claim any identity.'),

@@ -8,6 +8,7 @@ from glance_sharing.conf import api
 from glance_sharing.conf import database
 from glance_sharing.conf import image_data
 from glance_sharing.conf import middleware
+from glance_sharing.conf import notifications
 from glance_sharing.conf import paste
 from glance_sharing.conf import sharing
 from glance_sharing import policy
@@ -16,7 +17,8 @@ from glance_sharing import policy
 def list_opts():
     """Every option of ours, grouped, for the sample configuration."""
     groups = collections.defaultdict(list)
-    for module in (api, database, image_data, paste, sharing):
+    for module in (api, database, image_data, notifications, paste,
+                   sharing):
         for group, opts in module.list_opts().items():
             groups[group].extend(opts)
     return list(groups.items())
@@ -30,5 +32,6 @@ def set_lib_defaults():
     """
     database.set_defaults()
     middleware.set_defaults()
+    notifications.set_lib_defaults()
     # oslo.policy sets its options' defaults when it registers them.
     policy.set_defaults(cfg.ConfigOpts())

@@ -210,12 +210,12 @@ def image_delete(context, image_id, check=None):
     removed = [_member_dict(m) for m in session.scalars(
         sa.select(Member).where(Member.image_id == image_id))]
     for member in removed:
-        _record(context, member, 'delete')
+        _record(context, member, 'delete', old_status=member['status'])
     for model in (Member, models.ImageProperty, models.ImageTag):
         session.execute(sa.delete(model).where(model.image_id == image_id))
     session.execute(
         sa.delete(models.Image).where(models.Image.id == image_id))
-    return {'location': location, 'members': removed}
+    return {'image': image, 'location': location, 'members': removed}
 
 
 def _visibility_clause(context, visibility, member_status):
@@ -332,12 +332,17 @@ def _member_dict(row):
             'updated_at': row.updated_at}
 
 
-def _record(context, member, action):
-    """Append one membership change to the history, with the actor."""
+def _record(context, member, action, old_status=None):
+    """Append one membership change to the history, with the actor.
+
+    ``member`` is the membership after the change (for a delete, as it
+    was removed); ``old_status`` its status before.
+    """
     context.session.add(models.ImageMemberHistory(
         image_id=member['image_id'], member=member['member_id'],
-        action=action, status=member['status'], user_id=context.user_id,
-        project_id=context.project_id, request_id=context.request_id,
+        action=action, old_status=old_status, status=member['status'],
+        user_id=context.user_id, project_id=context.project_id,
+        request_id=context.request_id,
         global_request_id=context.global_request_id, created_at=_now()))
 
 
@@ -451,16 +456,16 @@ def member_update(context, image_id, member, status):
     session = context.session
     Member = models.ImageMember
     _lock_shared_image(context, image_id)
-    result = session.execute(
-        sa.update(Member)
-        .where(Member.image_id == image_id, Member.member == member)
-        .values(status=status, updated_at=_now()))
-    if result.rowcount == 0:
+    this_member = (Member.image_id == image_id, Member.member == member)
+    # The image lock keeps the row as read until the update.
+    old_status = session.scalar(sa.select(Member.status).where(*this_member))
+    if old_status is None:
         raise exception.MemberNotFound(image_id=image_id, member=member)
-    row = session.scalar(sa.select(Member).where(
-        Member.image_id == image_id, Member.member == member))
+    session.execute(sa.update(Member).where(*this_member)
+                    .values(status=status, updated_at=_now()))
+    row = session.scalar(sa.select(Member).where(*this_member))
     updated = _member_dict(row)
-    _record(context, updated, 'update')
+    _record(context, updated, 'update', old_status=old_status)
     return updated
 
 
@@ -475,23 +480,65 @@ def member_delete(context, image_id, member):
         raise exception.MemberNotFound(image_id=image_id, member=member)
     removed = _member_dict(row)
     session.delete(row)
-    _record(context, removed, 'delete')
+    _record(context, removed, 'delete', old_status=removed['status'])
     return removed
 
 
 @reader
-def member_history(context, image_id):
-    """The recorded membership changes of an image, oldest first."""
+def member_history(context, image_id=None, project_id=None, since=None):
+    """Recorded membership changes, oldest first.
+
+    Those of the image ``image_id``, or those where ``project_id`` is the
+    member or the actor (or all); only from ``since`` (naive UTC) on if
+    given. ``new_status`` is None for a delete.
+    """
     History = models.ImageMemberHistory
-    rows = context.session.scalars(
-        sa.select(History).where(History.image_id == image_id)
-        .order_by(History.id))
-    return [{'member_id': r.member, 'action': r.action, 'status': r.status,
+    query = sa.select(History).order_by(History.id)
+    if image_id is not None:
+        query = query.where(History.image_id == image_id)
+    if project_id is not None:
+        query = query.where(sa.or_(History.member == project_id,
+                                   History.project_id == project_id))
+    if since is not None:
+        query = query.where(History.created_at >= since)
+    return [{'image_id': r.image_id, 'member_id': r.member,
+             'action': r.action, 'status': r.status,
+             'old_status': r.old_status,
+             'new_status': None if r.action == 'delete' else r.status,
              'user_id': r.user_id, 'project_id': r.project_id,
              'request_id': r.request_id,
              'global_request_id': r.global_request_id,
              'created_at': r.created_at}
-            for r in rows]
+            for r in context.session.scalars(query)]
+
+
+@writer
+def _history_purge_batch(context, before, limit):
+    History = models.ImageMemberHistory
+    # Ids first, then a delete by primary key: MySQL allows no LIMIT in
+    # an IN subquery, and row locks by key leave the API's inserts of new
+    # rows alone on every backend.
+    ids = context.session.scalars(
+        sa.select(History.id).where(History.created_at < before)
+        .order_by(History.created_at, History.id).limit(limit)).all()
+    if ids:
+        context.session.execute(
+            sa.delete(History).where(History.id.in_(ids)))
+    return len(ids)
+
+
+def history_purge(context, before, batch_size):
+    """Delete history rows recorded before ``before``; how many.
+
+    One short transaction per ``batch_size`` rows, so the API's writes
+    never wait long for the purge, whatever the size of the history.
+    """
+    total = 0
+    while True:
+        purged = _history_purge_batch(context, before, batch_size)
+        total += purged
+        if purged < batch_size:
+            return total
 
 
 # --- Image data -----------------------------------------------------------

@@ -137,13 +137,19 @@ class ImageMember(Base):
 class ImageMemberHistory(Base):
     """Every create, status change and delete of a membership, appended.
 
-    No foreign key: the history outlives the image.
+    No foreign key: the history outlives the image. ``old_status`` is the
+    status before the change (None for a create, and unknown for updates
+    recorded before schema 0003); ``status`` the status after it, and for
+    a delete the status the membership had when it was removed.
     """
 
     __tablename__ = 'image_member_history'
     __table_args__ = (
         sa.Index('ix_image_member_history_image_member',
                  'image_id', 'member'),
+        sa.Index('ix_image_member_history_member', 'member'),
+        sa.Index('ix_image_member_history_project_id', 'project_id'),
+        sa.Index('ix_image_member_history_created_at', 'created_at'),
         _TABLE_ARGS,
     )
 
@@ -151,6 +157,7 @@ class ImageMemberHistory(Base):
     image_id = sa.Column(Id(36), nullable=False)
     member = sa.Column(Id(), nullable=False)
     action = sa.Column(sa.String(10), nullable=False)
+    old_status = sa.Column(sa.String(20))
     status = sa.Column(sa.String(20))
     user_id = sa.Column(Id())
     project_id = sa.Column(Id())

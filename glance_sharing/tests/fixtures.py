@@ -11,13 +11,16 @@ from oslo_db.sqlalchemy import utils as db_utils
 from oslo_log import log as logging
 
 from glance_sharing import conf as gs_conf
+from glance_sharing.conf import notifications as notification_conf
 from glance_sharing.db import engine as db_engine
 from glance_sharing.db import migration
+from glance_sharing import notifier
 from glance_sharing import policy
 
 REPO_ROOT = os.path.abspath(
     os.path.join(os.path.dirname(__file__), '..', '..'))
 PASTE_INI = os.path.join(REPO_ROOT, 'etc', 'glance-sharing', 'api-paste.ini')
+AUDIT_MAP = os.path.join(os.path.dirname(PASTE_INI), 'api_audit_map.conf')
 
 BACKENDS = ('sqlite', 'mysql', 'postgresql')
 # testscenarios scenarios that run a test class once per backend.
@@ -105,6 +108,8 @@ class ConfFixture(config_fixture.Config):
                     group='glance_store')
         policy.reset()
         self.addCleanup(policy.reset)
+        notifier.reset()
+        self.addCleanup(notifier.reset)
 
 
 class Database(fixtures.Fixture):
@@ -132,3 +137,51 @@ class Database(fixtures.Fixture):
         self.addCleanup(db_engine.main_context_manager.patch_factory(manager))
         self.addCleanup(manager.dispose_pool)
         migration.upgrade()
+
+
+class Notifications(fixtures.Fixture):
+    """Notifications kept in memory by oslo.messaging's "test" driver.
+
+    ``messages`` are the messages sent since set-up (or ``clear``), each
+    {'ctxt', 'event_type', 'payload', 'priority', 'publisher_id'}.
+    """
+
+    def __init__(self, conf):
+        super().__init__()
+        self.conf = conf
+
+    def _setUp(self):
+        notification_conf.messaging(self.conf)
+        group = notification_conf.MESSAGING_GROUP
+        self.conf.set_override('driver', ['test'], group=group)
+        self.conf.set_override('transport_url', 'fake:/', group=group)
+        self.addCleanup(self.conf.clear_override, 'driver', group=group)
+        self.addCleanup(self.conf.clear_override, 'transport_url',
+                        group=group)
+        notifier.reset()
+        self.addCleanup(notifier.reset)
+        self.clear()
+        self.addCleanup(self.clear)
+
+    @staticmethod
+    def clear():
+        _test_driver().reset()
+
+    @property
+    def messages(self):
+        return [dict(message, ctxt=ctxt)
+                for ctxt, message, _priority, _retry
+                in _test_driver().NOTIFICATIONS]
+
+    @property
+    def events(self):
+        """(event_type, payload) of each message, in the order sent."""
+        return [(m['event_type'], m['payload']) for m in self.messages]
+
+
+def _test_driver():
+    # Imported once notification_conf.messaging imported oslo.messaging
+    # without its eventlet warning.
+    notification_conf.messaging(gs_conf.CONF)
+    from oslo_messaging.notify import _impl_test
+    return _impl_test

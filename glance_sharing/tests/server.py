@@ -88,6 +88,8 @@ class ServiceProcess(fixtures.Fixture):
         write_ini(self.conf_path,
                   service_conf(self.db_url, store, self.options))
         shutil.copy(gs_fixtures.PASTE_INI, self.config_dir)
+        # The keystone+audit pipeline finds its map beside the Paste file.
+        shutil.copy(gs_fixtures.AUDIT_MAP, self.config_dir)
         self.log_path = os.path.join(self.config_dir, 'server.log')
         subprocess.run(
             [os.path.join(BIN_DIR, 'glance-sharing-manage'),

@@ -2,6 +2,7 @@
 
 from glance_sharing.db import api as db_api
 from glance_sharing import exception
+from glance_sharing import notifier
 from glance_sharing.policies import images as image_policies
 from glance_sharing import policy
 
@@ -41,3 +42,20 @@ def authorize(context, rule, image, member=None):
     """
     policy.authorize(context, rule,
                      policy.image_target(image, context, member))
+def committed_image(context, image_id):
+    """The image with details as committed; None if deleted meanwhile.
+
+    For notifications sent after a writer returned: the image's
+    image.delete then tells the rest.
+    """
+    try:
+        return db_api.image_get(context, image_id, details=True)
+    except exception.ImageNotFound:
+        return None
+
+
+def notify_image_update(context, image_id):
+    """image.update with the image as committed, as Glance sends it."""
+    image = committed_image(context, image_id)
+    if image is not None:
+        notifier.notify(context, 'image.update', notifier.format_image(image))

@@ -17,6 +17,9 @@ def _change_status(req, rule, action, source, target):
     image = common.visible_image(context, req.urlvars['image_id'])
     common.authorize(context, rule, image)
     db_api.image_status_change(context, image['id'], action, source, target)
+    # Glance saves, and so notifies, even when the status was already
+    # the target.
+    common.notify_image_update(context, image['id'])
     return util.no_content(req)
 
 

@@ -18,6 +18,7 @@ from glance_sharing.db import api as db_api
 from glance_sharing import exception
 from glance_sharing.i18n import _
 from glance_sharing import image_store
+from glance_sharing import notifier
 from glance_sharing.policies import images as rules
 
 LOG = logging.getLogger(__name__)
@@ -119,7 +120,18 @@ def upload_image_data(req):
         image_store.delete(stored.location, context=context)
         db_api.image_upload_abort(context, image_id)
         raise
+    _notify_uploaded(context, image_id)
     return util.no_content(req)
+
+
+def _notify_uploaded(context, image_id):
+    """image.upload, then image.activate, as Glance sends them."""
+    image = common.committed_image(context, image_id)
+    if image is None:
+        return
+    notifier.notify(context, 'image.upload',
+                    notifier.format_image_upload(image))
+    notifier.notify(context, 'image.activate', notifier.format_image(image))
 
 
 def _byte_range(req, size):
@@ -182,7 +194,8 @@ def download_image_data(req):
     response = req.response
     response.status = 206 if span else 200
     response.content_type = DATA_TYPE
-    response.app_iter = data
+    response.app_iter = notifier.notify_when_sent(
+        context, image, data, stop - start, req.remote_addr)
     response.content_length = stop - start
     if span:
         response.headers['Content-Range'] = 'bytes %d-%d/%d' % (

@@ -17,6 +17,7 @@ from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
 from glance_sharing.i18n import _
 from glance_sharing import image_store
+from glance_sharing import notifier
 from glance_sharing.policies import images as rules
 from glance_sharing import policy
 
@@ -108,6 +109,7 @@ def create_image(req):
     values.update(status='queued', size=None, virtual_size=None,
                   checksum=None, os_hash_algo=None, os_hash_value=None)
     image = db_api.image_create(context, values, extra, tags)
+    notifier.notify(context, 'image.create', notifier.format_image(image))
     response = util.json_response(req, format_image(image), status=201)
     response.location = '%s/v2/images/%s' % (util.base_url(req),
                                              image['id'])
@@ -176,6 +178,7 @@ def update_image(req):
         return dict(image, properties=extra, **core)
 
     image = db_api.image_update(context, req.urlvars['image_id'], change)
+    notifier.notify(context, 'image.update', notifier.format_image(image))
     return util.json_response(req, format_image(image))
 
 
@@ -193,6 +196,11 @@ def delete_image(req):
                 % image['id'])
 
     deleted = db_api.image_delete(context, req.urlvars['image_id'], check)
+    for member in deleted['members']:
+        notifier.notify(context, 'image.member.delete',
+                        notifier.format_member(member, deleted=True))
+    notifier.notify(context, 'image.delete',
+                    notifier.format_image(deleted['image'], deleted=True))
     if deleted['location']:
         image_store.delete(deleted['location'], context=context)
     return util.no_content(req)
@@ -218,7 +226,8 @@ def add_tag(req):
             image['tags'].append(tag)
         return image
 
-    db_api.image_update(context, req.urlvars['image_id'], change)
+    image = db_api.image_update(context, req.urlvars['image_id'], change)
+    notifier.notify(context, 'image.update', notifier.format_image(image))
     return util.no_content(req)
 
 
@@ -237,7 +246,8 @@ def delete_tag(req):
         image['tags'].remove(tag)
         return image
 
-    db_api.image_update(context, req.urlvars['image_id'], change)
+    image = db_api.image_update(context, req.urlvars['image_id'], change)
+    notifier.notify(context, 'image.update', notifier.format_image(image))
     return util.no_content(req)
 
 

@@ -17,6 +17,7 @@ from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
 from glance_sharing.i18n import _
 from glance_sharing import identity
+from glance_sharing import notifier
 from glance_sharing.policies import members as rules
 
 SCHEMA = '/v2/schemas/member'
@@ -66,6 +67,8 @@ def create_member(req):
         identity.verify_project_id(member_id)
     member = db_api.member_create(context, image['id'], member_id,
                                   CONF.image_member_quota)
+    notifier.notify(context, 'image.member.create',
+                    notifier.format_member(member))
     return util.json_response(req, format_member(member))
 
 
@@ -126,6 +129,8 @@ def update_member(req):
                                              rules.MODIFY_MEMBER)
     member = db_api.member_update(context, image['id'],
                                   member['member_id'], status)
+    notifier.notify(context, 'image.member.update',
+                    notifier.format_member(member))
     return util.json_response(req, format_member(member))
 
 
@@ -134,5 +139,8 @@ def delete_member(req):
     """DELETE /v2/images/{image_id}/members/{member_id}: 204."""
     context, image, member = _visible_member(req, 'delete',
                                              rules.DELETE_MEMBER)
-    db_api.member_delete(context, image['id'], member['member_id'])
+    removed = db_api.member_delete(context, image['id'],
+                                   member['member_id'])
+    notifier.notify(context, 'image.member.delete',
+                    notifier.format_member(removed, deleted=True))
     return util.no_content(req)

@@ -62,3 +62,21 @@ class TestDbCommands(testtools.TestCase):
         result = self.manage('db', 'drop')
         self.assertNotEqual(0, result.returncode)
         self.assertIn('drop', result.stderr)
+
+    def test_bad_history_and_purge_arguments_are_refused(self):
+        for args in (['db', 'purge', '--age-in-days', '-1'],
+                     ['db', 'purge', '--age-in-days', 'x'],
+                     ['db', 'purge', '--age-in-days', '1',
+                      '--batch-size', '0'],
+                     ['db', 'purge'],
+                     ['members', 'history'],
+                     ['members', 'history', '--image', 'i', '--project',
+                      'p'],
+                     ['members', 'history', '--image', 'i', '--since',
+                      'yesterday'],
+                     ['members', 'history', '--image', 'i', '--format',
+                      'yaml']):
+            result = self.manage(*args)
+            self.assertEqual(2, result.returncode, args)
+            self.assertIn('usage:', result.stderr)
+            self.assertEqual('', result.stdout)

@@ -127,6 +127,38 @@ class _Walk:
                    sa.inspect(engine).get_columns('image_member_history')}
         self.assertTrue(columns['global_request_id']['nullable'])
 
+    def _pre_upgrade_0004(self, engine):
+        rows = [(1, 'create', 'pending'), (2, 'update', 'accepted'),
+                (3, 'delete', 'accepted')]
+        with engine.begin() as connection:
+            for row_id, action, status in rows:
+                connection.execute(sa.text(
+                    "INSERT INTO image_member_history (id, image_id, "
+                    "member, action, status, created_at) VALUES (:id, "
+                    ":image, 'm', :action, :status, '2026-12-01 00:00:00')"),
+                    {'id': row_id, 'image': IMAGE_0002, 'action': action,
+                     'status': status})
+
+    def _check_0004(self, engine, data):
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                'SELECT action, old_status, status FROM '
+                'image_member_history ORDER BY id')).all()
+        # A delete's old status is the status it recorded; an update's
+        # old status was never recorded.
+        self.assertEqual([('create', None, 'pending'),
+                          ('update', None, 'accepted'),
+                          ('delete', 'accepted', 'accepted')],
+                         [tuple(r) for r in rows])
+        indexes = {i['name']: i['column_names'] for i in
+                   sa.inspect(engine).get_indexes('image_member_history')}
+        self.assertEqual(['member'],
+                         indexes['ix_image_member_history_member'])
+        self.assertEqual(['project_id'],
+                         indexes['ix_image_member_history_project_id'])
+        self.assertEqual(['created_at'],
+                         indexes['ix_image_member_history_created_at'])
+
 
 class _ModelsSync(test_migrations.ModelsMigrationsSync):
     """The models and the migrations describe the same schema."""

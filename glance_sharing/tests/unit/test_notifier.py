@@ -1,0 +1,89 @@
+"""The notifier's rules: which events are disabled, defaults, and no
+message from inside a transaction."""
+
+import fixtures as fixtures_lib
+import testtools
+
+from glance_sharing.conf import CONF
+from glance_sharing.conf import notifications as notification_conf
+from glance_sharing import context
+from glance_sharing.db import engine as db_engine
+from glance_sharing import notifier
+from glance_sharing.tests import base
+from glance_sharing.tests import fixtures
+
+EVENTS = ('image.create', 'image.update', 'image.delete', 'image.upload',
+          'image.activate', 'image.send', 'image.member.create',
+          'image.member.update', 'image.member.delete')
+
+
+class DisabledNotificationsTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.conf = self.useFixture(fixtures.ConfFixture(CONF))
+
+    def enabled_with(self, disabled):
+        self.conf.config(disabled_notifications=disabled)
+        return {e for e in EVENTS if notifier.is_enabled(e)}
+
+    def test_groups_end_at_a_dot(self):
+        members = {'image.member.create', 'image.member.update',
+                   'image.member.delete'}
+        self.assertEqual(set(EVENTS), self.enabled_with([]))
+        # Glance ignores "image.member"; here it is the group it names.
+        self.assertEqual(set(EVENTS) - members,
+                         self.enabled_with(['image.member']))
+        self.assertEqual(set(), self.enabled_with(['image']))
+        # A prefix that stops inside a name is no group.
+        self.assertEqual(set(EVENTS), self.enabled_with(['image.mem',
+                                                         'imag']))
+
+    def test_exact_event_types(self):
+        self.assertEqual(
+            set(EVENTS) - {'image.member.update', 'image.send'},
+            self.enabled_with(['image.member.update', 'image.send']))
+
+    def test_defaults(self):
+        notification_conf.messaging(CONF)
+        group = CONF.oslo_messaging_notifications
+        self.assertEqual(['noop'], group.driver)
+        self.assertEqual(2, group.retry)
+        self.assertEqual('image.localhost', CONF.default_publisher_id)
+        self.assertEqual([], CONF.disabled_notifications)
+
+
+class TransactionTest(base.TestCase):
+
+    def test_refused_inside_a_transaction(self):
+        notifications = self.useFixture(fixtures.Notifications(CONF))
+        ctx = context.get_admin_context()
+        with db_engine.main_context_manager.reader.using(ctx):
+            self.assertRaises(RuntimeError, notifier.notify, ctx,
+                              'image.create', {})
+        self.assertEqual([], notifications.events)
+        notifier.notify(ctx, 'image.create', {'id': 'x'})
+        self.assertEqual([('image.create', {'id': 'x'})],
+                         notifications.events)
+
+    def test_disabled_event_is_not_sent(self):
+        notifications = self.useFixture(fixtures.Notifications(CONF))
+        self.conf_fixture.config(disabled_notifications=['image.member'])
+        ctx = context.get_admin_context()
+        notifier.notify(ctx, 'image.member.create', {})
+        notifier.notify(ctx, 'image.create', {})
+        self.assertEqual(['image.create'],
+                         [e for e, _p in notifications.events])
+
+    def test_a_notifier_that_cannot_be_built_is_logged_not_raised(self):
+        notification_conf.messaging(CONF)
+        self.conf_fixture.config(driver=['messagingv2'],
+                                 group='oslo_messaging_notifications')
+        self.conf_fixture.config(transport_url='nonsense://',
+                                 group='oslo_messaging_notifications')
+        notifier.reset()
+        self.addCleanup(notifier.reset)
+        log = self.useFixture(fixtures_lib.FakeLogger())
+        notifier.notify(context.get_admin_context(), 'image.create', {})
+        self.assertIn('Cannot send the notification image.create',
+                      log.output)
