@@ -1,0 +1,228 @@
+"""A real OpenStack Swift on 127.0.0.1, behind the test Keystone.
+
+Swift is installed from PyPI into a virtualenv of its own by
+tools/swift/install.sh. ``Swift`` builds a one-replica, all-in-one
+cluster under a temporary folder: rings with one device each for
+accounts, containers and objects, one account, container and object
+server, and a proxy whose pipeline authenticates through
+keystonemiddleware's auth_token and Swift's keystoneauth against the test
+Keystone. It registers the proxy in Keystone's catalog as the
+``object-store`` service, so tokens carry it as operators' tokens do.
+
+``shared_swift()`` builds one Swift per test process, the first time a
+test asks, beside ``keystone.shared_cloud()``, and stops it when the
+process exits.
+"""
+
+import atexit
+import os
+import pwd
+import subprocess
+import threading
+import uuid
+
+import fixtures
+import requests
+
+from glance_sharing.tests import fixtures as gs_fixtures
+from glance_sharing.tests.integration import keystone
+from glance_sharing.tests import server
+
+INSTALL_SCRIPT = os.path.join(gs_fixtures.REPO_ROOT, 'tools', 'swift',
+                              'install.sh')
+VENV_ENV = 'SWIFT_VENV'
+DEFAULT_VENV = os.path.join(gs_fixtures.REPO_ROOT, '.cache', 'swift', 'venv')
+STORAGE_SERVERS = ('account', 'container', 'object')
+DEVICE = 'd1'
+# 2**6 partitions: plenty for one device, and the rings build at once.
+PART_POWER = '6'
+# The roles whose holders own their project's Swift account.
+OPERATOR_ROLES = 'admin, member'
+
+
+def install():
+    """Install Swift into its virtualenv unless it is there already."""
+    return keystone.run_installer(INSTALL_SCRIPT, VENV_ENV, DEFAULT_VENV,
+                                  'Swift')
+
+
+class Swift(fixtures.Fixture):
+    """Proxy, account, container and object servers, set up from nothing.
+
+    After setUp: ``url`` (the proxy, without /v1), ``endpoint`` (the
+    catalog's endpoint template) and ``account_url(project_id)``.
+    ``stop_proxy()`` and ``start_proxy()`` take Swift away from its
+    clients and bring it back on the same port.
+    """
+
+    def __init__(self, venv, cloud):
+        super().__init__()
+        self.venv = venv
+        self.cloud = cloud
+
+    def _bin(self, name):
+        return os.path.join(self.venv, 'bin', name)
+
+    def _setUp(self):
+        self.root = self.useFixture(fixtures.TempDir()).path
+        self.devices = os.path.join(self.root, 'srv')
+        os.makedirs(os.path.join(self.devices, DEVICE))
+        server.write_ini(os.path.join(self.root, 'swift.conf'), {
+            'swift-hash': {'swift_hash_path_suffix': uuid.uuid4().hex},
+            'storage-policy:0': {'name': 'Policy-0', 'default': 'yes'},
+        })
+        self.ports = {name: server.free_port()
+                      for name in STORAGE_SERVERS + ('proxy',)}
+        self.url = 'http://127.0.0.1:%d' % self.ports['proxy']
+        self.endpoint = self.url + '/v1/AUTH_$(project_id)s'
+        self._processes = {}
+        for name in STORAGE_SERVERS:
+            self._build_ring(name)
+            self._write_storage_conf(name)
+            self._start(name, '/')
+        self._write_proxy_conf()
+        self.start_proxy()
+        self.cloud.register_service('object-store', 'swift',
+                                    'OpenStack Object Storage',
+                                    self.endpoint)
+
+    def account_url(self, project_id):
+        return '%s/v1/AUTH_%s' % (self.url, project_id)
+
+    def _build_ring(self, name):
+        builder = os.path.join(self.root, '%s.builder' % name)
+        device = 'r1z1-127.0.0.1:%d/%s' % (self.ports[name], DEVICE)
+        for args, ok in ((['create', PART_POWER, '1', '1'], (0,)),
+                         (['add', device, '1'], (0,)),
+                         # 1 is "warning" (e.g. a ring of one device).
+                         (['rebalance'], (0, 1))):
+            result = subprocess.run(
+                [self._bin('swift-ring-builder'), builder] + args,
+                capture_output=True, text=True, stdin=subprocess.DEVNULL)
+            if result.returncode not in ok:
+                raise RuntimeError('swift-ring-builder %s %s failed:\n%s%s'
+                                   % (name, args[0], result.stdout,
+                                      result.stderr))
+
+    def _defaults(self, name):
+        return {
+            'swift_dir': self.root,
+            'bind_ip': '127.0.0.1',
+            'bind_port': str(self.ports[name]),
+            # One process per server: the eventlet hub serves many
+            # requests, and the machine is shared.
+            'workers': '0',
+            # Swift drops privileges to this user; stay who we are.
+            'user': pwd.getpwuid(os.getuid()).pw_name,
+            'log_name': 'swift-%s' % name,
+        }
+
+    def _write_storage_conf(self, name):
+        defaults = dict(self._defaults(name), devices=self.devices,
+                        mount_check='false')
+        server.write_ini(self._conf_path(name), {
+            'DEFAULT': defaults,
+            'pipeline:main': {'pipeline': '%s-server' % name},
+            'app:%s-server' % name: {'use': 'egg:swift#%s' % name},
+        })
+
+    def _write_proxy_conf(self):
+        authtoken = dict(self.cloud.authtoken_options())
+        authtoken['paste.filter_factory'] = (
+            'keystonemiddleware.auth_token:filter_factory')
+        # keystoneauth decides, so container ACLs can let other projects in.
+        authtoken['delay_auth_decision'] = 'True'
+        filters = ('catch_errors', 'gatekeeper', 'healthcheck',
+                   'proxy_logging', 'listing_formats', 'authtoken',
+                   'keystoneauth', 'copy', 'slo', 'dlo')
+        sections = {
+            'DEFAULT': self._defaults('proxy'),
+            'pipeline:main': {'pipeline': ' '.join(
+                f.replace('_', '-') for f in filters) +
+                ' proxy-logging proxy-server'},
+            'app:proxy-server': {'use': 'egg:swift#proxy',
+                                 # Each project's account appears on its
+                                 # first write, as in production.
+                                 'account_autocreate': 'true'},
+        }
+        for name in filters:
+            sections['filter:%s' % name.replace('_', '-')] = {
+                'use': 'egg:swift#%s' % name}
+        sections['filter:authtoken'] = authtoken
+        sections['filter:keystoneauth']['operator_roles'] = OPERATOR_ROLES
+        server.write_ini(self._conf_path('proxy'), sections)
+
+    def _conf_path(self, name):
+        return os.path.join(self.root, '%s-server.conf' % name)
+
+    def _start(self, name, probe_path):
+        log_path = os.path.join(self.root, '%s-server.log' % name)
+        with open(log_path, 'ab') as log:
+            # -v: log to stdout (the log file) too; there is no syslog.
+            process = subprocess.Popen(
+                [self._bin('swift-%s-server' % name), self._conf_path(name),
+                 '-v'], stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+                preexec_fn=keystone.die_with_parent)
+        self._processes[name] = process
+        self.addCleanup(server.stop_process_group, process)
+        keystone.wait_for('http://127.0.0.1:%d%s' % (self.ports[name],
+                                                     probe_path),
+                          process, log_path, 'swift-%s-server' % name)
+
+    def start_proxy(self):
+        self._start('proxy', '/healthcheck')
+
+    def stop_proxy(self):
+        server.stop_process_group(self._processes.pop('proxy'))
+
+    def object_exists(self, token, container, obj, project_id):
+        """HEAD an object as ``token``: its headers, or None if absent."""
+        response = requests.head(
+            '%s/%s/%s' % (self.account_url(project_id), container, obj),
+            headers={'X-Auth-Token': token}, timeout=30)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.headers
+
+    def list_container(self, token, container, project_id, prefix=''):
+        """Object names in ``container`` (empty if it does not exist)."""
+        response = requests.get(
+            '%s/%s' % (self.account_url(project_id), container),
+            params={'prefix': prefix, 'format': 'json'},
+            headers={'X-Auth-Token': token}, timeout=30)
+        if response.status_code == 404:
+            return []
+        response.raise_for_status()
+        return [item['name'] for item in response.json()]
+
+
+_LOCK = threading.Lock()
+_SWIFT = None
+_FAILURE = None
+
+
+def shared_swift():
+    """The Swift of this process, beside the shared Cloud, built once.
+
+    Raises keystone.Unavailable when Swift cannot be installed here, and
+    the original error (again, without retrying) when it failed to start.
+    """
+    global _SWIFT, _FAILURE
+    cloud = keystone.shared_cloud()
+    with _LOCK:
+        if _FAILURE is not None:
+            raise _FAILURE
+        if _SWIFT is None:
+            try:
+                swift = Swift(install(), cloud)
+                swift.setUp()
+            except Exception as exc:
+                _FAILURE = exc
+                raise
+            # atexit runs last-registered first: Swift stops before the
+            # Keystone it validates tokens against.
+            atexit.register(swift.cleanUp)
+            _SWIFT = swift
+        return _SWIFT
