@@ -36,6 +36,11 @@ STORAGE_SERVERS = ('account', 'container', 'object')
 DEVICE = 'd1'
 # 2**6 partitions: plenty for one device, and the rings build at once.
 PART_POWER = '6'
+# The single-tenant store writes into this user's account (project
+# "service"), as Glance's own service user does in a deployment.
+SERVICE_USER = 'glance-sharing'
+SWIFT_REFERENCE = 'glance-sharing-swift'
+CONTAINER = 'glance'
 # The roles whose holders own their project's Swift account.
 OPERATOR_ROLES = 'admin, member'
 
@@ -85,6 +90,47 @@ class Swift(fixtures.Fixture):
         self.cloud.register_service('object-store', 'swift',
                                     'OpenStack Object Storage',
                                     self.endpoint)
+
+    def store_options(self, config_dir, **overrides):
+        """[glance_store] for the Swift driver, as an operator writes it.
+
+        The service user's credentials go in a swift_store_config_file
+        (written into ``config_dir``) under a reference, as upstream
+        recommends, so locations in the database carry no password.
+        Objects from 1 MiB up (glance_store counts in MiB, and 1 is its
+        smallest size) are segmented in 1 MiB pieces, so the tests see
+        real segmentation. ``overrides`` are further [glance_store]
+        options.
+        """
+        service_user = self.cloud.users[SERVICE_USER]
+        references = os.path.join(config_dir, 'glance-swift.conf')
+        server.write_ini(references, {SWIFT_REFERENCE: {
+            'auth_address': self.cloud.keystone.url,
+            'user': 'service:%s' % SERVICE_USER,
+            'key': service_user['password'],
+            'user_domain_id': keystone.DOMAIN,
+            'project_domain_id': keystone.DOMAIN,
+        }})
+        options = {
+            'stores': 'file,swift',
+            'default_store': 'swift',
+            'swift_store_config_file': references,
+            'default_swift_reference': SWIFT_REFERENCE,
+            'swift_store_region': keystone.REGION,
+            'swift_store_container': CONTAINER,
+            'swift_store_create_container_on_put': 'True',
+            'swift_store_large_object_size': '1',
+            'swift_store_large_object_chunk_size': '1',
+        }
+        options.update(overrides)
+        return options
+
+    def service_token(self):
+        """A token of the user glance_store writes as (single tenant)."""
+        return self.cloud.token(SERVICE_USER)
+
+    def service_project(self):
+        return self.cloud.users[SERVICE_USER]['project_id']
 
     def account_url(self, project_id):
         return '%s/v1/AUTH_%s' % (self.url, project_id)
@@ -143,7 +189,10 @@ class Swift(fixtures.Fixture):
             'app:proxy-server': {'use': 'egg:swift#proxy',
                                  # Each project's account appears on its
                                  # first write, as in production.
-                                 'account_autocreate': 'true'},
+                                 'account_autocreate': 'true',
+                                 # A client that stops sending fails in
+                                 # 10 s rather than the default 60.
+                                 'client_timeout': '10'},
         }
         for name in filters:
             sections['filter:%s' % name.replace('_', '-')] = {
