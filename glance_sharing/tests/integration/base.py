@@ -47,8 +47,9 @@ class TestCase(testtools.TestCase):
             token = self.cloud.token(user)
         if token:
             headers['X-Auth-Token'] = token
+        kwargs.setdefault('timeout', 30)
         return requests.request(method, (url or self.cloud.url) + path,
-                                headers=headers, timeout=30, **kwargs)
+                                headers=headers, **kwargs)
 
     def create_image(self, user='alpha', url=None, **properties):
         """A new shared image owned by ``user``'s project; deleted after."""

@@ -337,15 +337,17 @@ class Cloud(fixtures.Fixture):
         return {'api': {'auth_strategy': 'keystone'},
                 'keystone_authtoken': self.authtoken_options()}
 
-    def service_process(self, workers=2, **sections):
+    def service_process(self, workers=2, db_url=None, **sections):
         """A ServiceProcess with auth_strategy=keystone, plus ``sections``.
 
-        Not started: the caller uses it as a fixture.
+        Not started: the caller uses it as a fixture. Several processes
+        given one ``db_url`` are one deployment with several API nodes.
         """
         options = self.service_options()
         for section, values in sections.items():
             options.setdefault(section, {}).update(values)
-        return server.ServiceProcess(workers=workers, options=options)
+        return server.ServiceProcess(db_url=db_url, workers=workers,
+                                     options=options)
 
     def start_service(self):
         """The shared glance-sharing; stops with this Cloud."""

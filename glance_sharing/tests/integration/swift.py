@@ -222,6 +222,10 @@ class Swift(fixtures.Fixture):
     def start_proxy(self):
         self._start('proxy', '/healthcheck')
 
+    @property
+    def proxy_running(self):
+        return 'proxy' in self._processes
+
     def stop_proxy(self):
         server.stop_process_group(self._processes.pop('proxy'))
 
