@@ -135,6 +135,37 @@ def _byte_range(chunks, offset, length):
             close()
 
 
+def keeps_access_lists(conf, location):
+    """Whether the store holding ``location`` says who may read it.
+
+    Only a multi-tenant Swift store does: the data sits in the owner's
+    Swift account, in a container of its own, whose read ACL lets other
+    projects in.
+    """
+    return bool(location and location.startswith('swift')
+                and conf.glance_store.swift_store_multi_tenant)
+
+
+def set_readers(location, public, projects, context):
+    """Let ``projects`` (or everyone, when ``public``) read ``location``.
+
+    Replaces what the store allowed before. Acts as the caller
+    (``context``), who must be allowed to change the owner's container.
+    Failures are logged and returned (False), not raised: the database
+    write that called for this has already happened.
+    """
+    try:
+        glance_store.set_acls(location, public=public,
+                              read_tenants=sorted(projects),
+                              context=context)
+    except (store_exc.NotFound,) + STORE_FAILURES:
+        LOG.exception('Could not set who may read %s from the store; the '
+                      'next change of its members will retry',
+                      _redacted(location))
+        return False
+    return True
+
+
 def delete(location, context=None):
     """Delete the data at ``location``; log, never raise, if that fails.
 

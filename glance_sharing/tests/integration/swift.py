@@ -111,11 +111,27 @@ class Swift(fixtures.Fixture):
             'user_domain_id': keystone.DOMAIN,
             'project_domain_id': keystone.DOMAIN,
         }})
+        return self._store_options(
+            swift_store_config_file=references,
+            default_swift_reference=SWIFT_REFERENCE, **overrides)
+
+    def multi_tenant_store_options(self, **overrides):
+        """[glance_store] for a multi-tenant Swift store.
+
+        Each image goes into its owner's own account, written with the
+        caller's token and found through the caller's catalog. No service
+        user: glance_store refuses a swift_store_config_file with
+        multi-tenancy, and without one it cannot make trusts, so uploads
+        must finish while the caller's token is valid.
+        """
+        return self._store_options(swift_store_multi_tenant='True',
+                                   swift_store_use_trusts='False',
+                                   **overrides)
+
+    def _store_options(self, **overrides):
         options = {
             'stores': 'file,swift',
             'default_store': 'swift',
-            'swift_store_config_file': references,
-            'default_swift_reference': SWIFT_REFERENCE,
             'swift_store_region': keystone.REGION,
             'swift_store_container': CONTAINER,
             'swift_store_create_container_on_put': 'True',
@@ -228,6 +244,12 @@ class Swift(fixtures.Fixture):
 
     def stop_proxy(self):
         server.stop_process_group(self._processes.pop('proxy'))
+
+    def get_object(self, token, project_id, container, obj):
+        """GET an object from ``project_id``'s account as ``token``."""
+        return requests.get('%s/%s/%s' % (self.account_url(project_id),
+                                          container, obj),
+                            headers={'X-Auth-Token': token}, timeout=30)
 
     def object_exists(self, token, container, obj, project_id):
         """HEAD an object as ``token``: its headers, or None if absent."""
