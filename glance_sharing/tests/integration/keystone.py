@@ -398,9 +398,44 @@ class Cloud(fixtures.Fixture):
         return env
 
 
-_LOCK = threading.Lock()
-_CLOUD = None
-_FAILURE = None
+class SharedFixture:
+    """One fixture per test process, set up on first use, cleaned at exit.
+
+    A set-up failure is remembered and raised again, without retrying, to
+    every later caller.
+    """
+
+    def __init__(self, factory):
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._fixture = None
+        self._failure = None
+
+    def get(self):
+        with self._lock:
+            if self._failure is not None:
+                raise self._failure
+            if self._fixture is None:
+                try:
+                    fixture = self._factory()
+                    fixture.setUp()
+                except Exception as exc:
+                    self._failure = exc
+                    raise
+                # atexit runs the last registered first: what was built
+                # on this fixture stops before it.
+                atexit.register(fixture.cleanUp)
+                self._fixture = fixture
+            return self._fixture
+
+
+def _new_cloud():
+    if shutil.which('flock') is None:
+        raise Unavailable('flock(1) is not installed')
+    return Cloud(install())
+
+
+_CLOUD = SharedFixture(_new_cloud)
 
 
 def shared_cloud():
@@ -409,22 +444,7 @@ def shared_cloud():
     Raises Unavailable when Keystone cannot be installed here, and the
     original error (again, without retrying) when it failed to start.
     """
-    global _CLOUD, _FAILURE
-    with _LOCK:
-        if _FAILURE is not None:
-            raise _FAILURE
-        if _CLOUD is None:
-            try:
-                if shutil.which('flock') is None:
-                    raise Unavailable('flock(1) is not installed')
-                cloud = Cloud(install())
-                cloud.setUp()
-            except Exception as exc:
-                _FAILURE = exc
-                raise
-            atexit.register(cloud.cleanUp)
-            _CLOUD = cloud
-        return _CLOUD
+    return _CLOUD.get()
 
 
 def main():

@@ -14,11 +14,9 @@ test asks, beside ``keystone.shared_cloud()``, and stops it when the
 process exits.
 """
 
-import atexit
 import os
 import pwd
 import subprocess
-import threading
 import uuid
 
 import fixtures
@@ -273,9 +271,8 @@ class Swift(fixtures.Fixture):
         return [item['name'] for item in response.json()]
 
 
-_LOCK = threading.Lock()
-_SWIFT = None
-_FAILURE = None
+_SWIFT = keystone.SharedFixture(
+    lambda: Swift(install(), keystone.shared_cloud()))
 
 
 def shared_swift():
@@ -284,20 +281,4 @@ def shared_swift():
     Raises keystone.Unavailable when Swift cannot be installed here, and
     the original error (again, without retrying) when it failed to start.
     """
-    global _SWIFT, _FAILURE
-    cloud = keystone.shared_cloud()
-    with _LOCK:
-        if _FAILURE is not None:
-            raise _FAILURE
-        if _SWIFT is None:
-            try:
-                swift = Swift(install(), cloud)
-                swift.setUp()
-            except Exception as exc:
-                _FAILURE = exc
-                raise
-            # atexit runs last-registered first: Swift stops before the
-            # Keystone it validates tokens against.
-            atexit.register(swift.cleanUp)
-            _SWIFT = swift
-        return _SWIFT
+    return _SWIFT.get()

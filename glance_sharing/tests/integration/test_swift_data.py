@@ -7,11 +7,9 @@ in Swift, what is left after a client hangs up, and Swift going away and
 coming back under a running server.
 """
 
-import atexit
 import hashlib
 import os
 import socket
-import threading
 import time
 
 import fixtures
@@ -20,6 +18,7 @@ from testtools import content
 from glance_sharing.tests import base as tests_base
 from glance_sharing.tests import fixtures as gs_fixtures
 from glance_sharing.tests.integration import base
+from glance_sharing.tests.integration import keystone
 from glance_sharing.tests.integration import swift
 
 MIB = 1024 * 1024
@@ -27,9 +26,6 @@ SEGMENT = 1000 * 1024
 # A container per first two characters of the image id, as Glance's
 # swift_store_multiple_containers_seed does at scale.
 SEED = 2
-
-_LOCK = threading.Lock()
-_NODES = None
 
 
 class Deployment(fixtures.Fixture):
@@ -52,16 +48,9 @@ class Deployment(fixtures.Fixture):
             for _ in range(2)]
 
 
-def deployment(cloud, swift_fixture):
-    """The Deployment of this process, started on first use."""
-    global _NODES
-    with _LOCK:
-        if _NODES is None:
-            nodes = Deployment(cloud, swift_fixture)
-            nodes.setUp()
-            atexit.register(nodes.cleanUp)
-            _NODES = nodes
-        return _NODES
+# Started by the first test that needs it, stopped when the process exits.
+_DEPLOYMENT = keystone.SharedFixture(
+    lambda: Deployment(keystone.shared_cloud(), swift.shared_swift()))
 
 
 class SwiftDataTestCase(base.SwiftTestCase):
@@ -71,7 +60,7 @@ class SwiftDataTestCase(base.SwiftTestCase):
         unavailable = gs_fixtures.backend_unavailable('postgresql')
         if unavailable:
             tests_base.skip_or_fail(self, unavailable)
-        nodes = deployment(self.cloud, self.swift).nodes
+        nodes = _DEPLOYMENT.get().nodes
         self.nodes = [node.url for node in nodes]
         self.addOnException(lambda _exc_info: [
             self.addDetail('node-%d-log' % n, content.text_content(
