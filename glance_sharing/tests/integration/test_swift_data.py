@@ -81,8 +81,8 @@ class SwiftDataTestCase(base.SwiftTestCase):
             url=url or self.nodes[0], data=data,
             headers={'Content-Type': 'application/octet-stream'}, **kwargs)
 
-    def download(self, image_id, url=None, user='alpha', timeout=30,
-                 **headers):
+    def fetch(self, image_id, url=None, user='alpha', timeout=30,
+              **headers):
         return self.request('GET', '/v2/images/%s/file' % image_id,
                             user=user, url=url or self.nodes[0],
                             headers=headers, timeout=timeout)
@@ -110,7 +110,7 @@ class TestSwiftData(SwiftDataTestCase):
         self.assertEqual('active', shown['status'])
         self.assertEqual(len(data), shown['size'])
         self.assertEqual(hashlib.md5(data).hexdigest(), shown['checksum'])
-        response = self.download(image['id'], url=self.nodes[1])
+        response = self.fetch(image['id'], url=self.nodes[1])
         self.assertEqual(200, response.status_code)
         self.assertEqual(data, response.content)
         self.assertEqual(shown['checksum'], response.headers['Content-MD5'])
@@ -121,13 +121,13 @@ class TestSwiftData(SwiftDataTestCase):
         self.assertEqual(204, self.upload(image['id'], data,
                                           url=self.nodes[1]).status_code)
         start, end = SEGMENT - 100, 2 * SEGMENT + 100
-        response = self.download(image['id'], url=self.nodes[0],
-                                 Range='bytes=%d-%d' % (start, end))
+        response = self.fetch(image['id'], url=self.nodes[0],
+                              Range='bytes=%d-%d' % (start, end))
         self.assertEqual(206, response.status_code, response.text)
         self.assertEqual(data[start:end + 1], response.content)
         self.assertEqual('bytes %d-%d/%d' % (start, end, len(data)),
                          response.headers['Content-Range'])
-        response = self.download(image['id'], Range='bytes=-10')
+        response = self.fetch(image['id'], Range='bytes=-10')
         self.assertEqual(206, response.status_code)
         self.assertEqual(data[-10:], response.content)
 
@@ -140,20 +140,20 @@ class TestSwiftData(SwiftDataTestCase):
             'POST', '/v2/images/%s/members' % image['id'], user='alpha',
             url=self.nodes[0], json={'member': self.project('beta')})
         self.assertEqual(200, response.status_code, response.text)
-        response = self.download(image['id'], url=self.nodes[1],
-                                 user='beta')
+        response = self.fetch(image['id'], url=self.nodes[1],
+                              user='beta')
         self.assertEqual(200, response.status_code, response.text)
         self.assertEqual(data, response.content)
-        self.assertEqual(404, self.download(image['id'], url=self.nodes[1],
-                                            user='gamma').status_code)
+        self.assertEqual(404, self.fetch(image['id'], url=self.nodes[1],
+                                         user='gamma').status_code)
 
     def test_chunked_upload(self):
         data = os.urandom(1000)
         image = self.create_image(url=self.nodes[0])
         response = self.upload(image['id'], iter([data[:500], data[500:]]))
         self.assertEqual(204, response.status_code, response.text)
-        self.assertEqual(data, self.download(image['id'],
-                                             url=self.nodes[1]).content)
+        self.assertEqual(data, self.fetch(image['id'],
+                                          url=self.nodes[1]).content)
 
     def test_image_delete_removes_every_segment(self):
         image = self.create_image(url=self.nodes[0])
@@ -197,7 +197,7 @@ class TestSwiftData(SwiftDataTestCase):
         self.assertEqual([], self.stored(image['id']))
         data = os.urandom(int(1.2 * MIB))
         self.assertEqual(204, self.upload(image['id'], data).status_code)
-        self.assertEqual(data, self.download(image['id']).content)
+        self.assertEqual(data, self.fetch(image['id']).content)
 
 
 class TestSwiftOutage(SwiftDataTestCase):
@@ -226,7 +226,7 @@ class TestSwiftOutage(SwiftDataTestCase):
         # swiftclient retries five times, backing off 1, 2, 4, 8 and 16 s,
         # before glance_store gives up: about half a minute per call.
         started = time.monotonic()
-        self.assert_unavailable(self.download(stored['id'], timeout=120))
+        self.assert_unavailable(self.fetch(stored['id'], timeout=120))
         self.assert_unavailable(self.upload(waiting['id'], b'x' * 100,
                                             timeout=120))
         self.addDetail('outage-seconds', content.text_content(
@@ -250,8 +250,8 @@ class TestSwiftOutage(SwiftDataTestCase):
             url=self.nodes[0]).status_code)
         # The same servers recover, without a restart.
         self.swift.start_proxy()
-        response = self.download(stored['id'])
+        response = self.fetch(stored['id'])
         self.assertEqual(200, response.status_code, response.text)
         self.assertEqual(data, response.content)
         self.assertEqual(204, self.upload(waiting['id'], data).status_code)
-        self.assertEqual(data, self.download(waiting['id']).content)
+        self.assertEqual(data, self.fetch(waiting['id']).content)
