@@ -18,6 +18,7 @@ not change who may read, so it calls for nothing.
 
 from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
+from glance_sharing import exception
 from glance_sharing import image_store
 
 EVERYONE = ('public', 'community')
@@ -40,7 +41,11 @@ def sync(context, image_id, location):
     """
     if not image_store.keeps_access_lists(CONF, location):
         return
-    image = db_api.image_get(context, image_id)
-    members = db_api.member_list(context, image)
+    try:
+        image = db_api.image_get(context, image_id)
+        members = db_api.member_list(context, image)
+    except exception.ImageNotFound:
+        # Deleted since the write that called for this: its data is gone.
+        return
     public, projects = readers(image, [m['member_id'] for m in members])
     image_store.set_readers(image['location'], public, projects, context)

@@ -7,6 +7,7 @@ import testtools
 
 from glance_sharing.api.middleware import context as context_middleware
 from glance_sharing import data_access
+from glance_sharing import exception
 from glance_sharing import image_store
 from glance_sharing.tests import fixtures
 
@@ -58,6 +59,14 @@ class TestSync(testtools.TestCase):
         data_access.sync(context, 'an-image', SWIFT)
         set_readers.assert_called_once_with(SWIFT, False, {'beta', 'gamma'},
                                             context)
+
+    @mock.patch.object(image_store, 'set_readers')
+    @mock.patch.object(data_access.db_api, 'image_get')
+    def test_image_deleted_meanwhile(self, image_get, set_readers):
+        self.conf.config(group='glance_store', swift_store_multi_tenant=True)
+        image_get.side_effect = exception.ImageNotFound(image_id='an-image')
+        data_access.sync(mock.sentinel.context, 'an-image', SWIFT)
+        set_readers.assert_not_called()
 
 
 class TestServiceCatalogHeader(testtools.TestCase):
