@@ -8,10 +8,14 @@ from oslo_db.sqlalchemy import enginefacade
 class RequestContext(context.RequestContext):
     """An oslo.context RequestContext that also carries DB transactions."""
 
-    def __init__(self, is_admin=None, **kwargs):
+    def __init__(self, is_admin=None, service_catalog=None, **kwargs):
         super().__init__(is_admin=bool(is_admin), **kwargs)
         # Keystone role names are case-insensitive; policy checks are not.
         self.roles = [role.lower() for role in self.roles]
+        # The caller's catalog as auth_token passes it on (X-Service-
+        # Catalog): a multi-tenant Swift store finds the caller's own
+        # Swift account in it.
+        self.service_catalog = service_catalog
 
     @property
     def owner(self):

@@ -14,6 +14,7 @@ from glance_sharing.api.handlers import common
 from glance_sharing.api import openapi
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
+from glance_sharing import data_access
 from glance_sharing.db import api as db_api
 from glance_sharing import exception
 from glance_sharing.i18n import _
@@ -121,6 +122,8 @@ def upload_image_data(req):
         db_api.image_upload_abort(context, image_id)
         raise
     _notify_uploaded(context, image_id)
+    # Members added before the data came may read it from the store too.
+    data_access.sync(context, image_id, stored.location)
     return util.no_content(req)
 
 

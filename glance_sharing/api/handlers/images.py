@@ -14,6 +14,7 @@ from glance_sharing.api import openapi
 from glance_sharing.api.schemas import images as schemas
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
+from glance_sharing import data_access
 from glance_sharing.db import api as db_api
 from glance_sharing.i18n import _
 from glance_sharing import image_store
@@ -159,8 +160,10 @@ def update_image(req):
     """PATCH /v2/images/{image_id} (JSON patch): 200 with the image."""
     context = util.context(req)
     operations = schemas.patch_operations(util.body(req))
+    before = {}
 
     def change(image):
+        before.update(image)
         common.authorize_change(context, image)
         values = _apply_patch(image, operations)
         util.validate(values, schemas.CREATE, _('image'))
@@ -178,6 +181,8 @@ def update_image(req):
         return dict(image, properties=extra, **core)
 
     image = db_api.image_update(context, req.urlvars['image_id'], change)
+    if image['visibility'] != before['visibility']:
+        data_access.sync(context, image['id'], before['location'])
     notifier.notify(context, 'image.update', notifier.format_image(image))
     return util.json_response(req, format_image(image))
 

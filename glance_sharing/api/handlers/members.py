@@ -14,6 +14,7 @@ from glance_sharing.api import openapi
 from glance_sharing.api.schemas import members as schemas
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
+from glance_sharing import data_access
 from glance_sharing.db import api as db_api
 from glance_sharing.i18n import _
 from glance_sharing import identity
@@ -69,6 +70,7 @@ def create_member(req):
                                   CONF.image_member_quota)
     notifier.notify(context, 'image.member.create',
                     notifier.format_member(member))
+    data_access.sync(context, image['id'], image['location'])
     return util.json_response(req, format_member(member))
 
 
@@ -143,4 +145,5 @@ def delete_member(req):
                                    member['member_id'])
     notifier.notify(context, 'image.member.delete',
                     notifier.format_member(removed, deleted=True))
+    data_access.sync(context, image['id'], image['location'])
     return util.no_content(req)

@@ -1,5 +1,6 @@
 """Build the RequestContext from what auth_token (or noauth) established."""
 
+from oslo_serialization import jsonutils
 import webob.dec
 import webob.exc
 
@@ -18,7 +19,21 @@ class ContextMiddleware(base.Middleware):
         if req.headers.get('X-Identity-Status') != 'Confirmed':
             return util.error_response(req, webob.exc.HTTPUnauthorized(
                 _('Authentication required.')))
-        ctx = context.RequestContext.from_environ(req.environ)
+        ctx = context.RequestContext.from_environ(
+            req.environ, service_catalog=_service_catalog(req))
         ctx.is_admin = policy.check(ctx, 'context_is_admin', {})
         req.environ[util.CONTEXT_KEY] = ctx
         return req.get_response(self.application)
+
+
+def _service_catalog(req):
+    """The catalog auth_token put in X-Service-Catalog, if any.
+
+    auth_token replaces whatever a client sent in that header; under
+    noauth a header that is not a JSON list is ignored.
+    """
+    try:
+        catalog = jsonutils.loads(req.headers.get('X-Service-Catalog', ''))
+    except ValueError:
+        return None
+    return catalog if isinstance(catalog, list) else None

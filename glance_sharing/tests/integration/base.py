@@ -11,6 +11,7 @@ import testtools
 
 from glance_sharing.tests import base
 from glance_sharing.tests.integration import keystone
+from glance_sharing.tests.integration import swift
 
 
 # What the request log writes for each request: method, path, status.
@@ -46,8 +47,9 @@ class TestCase(testtools.TestCase):
             token = self.cloud.token(user)
         if token:
             headers['X-Auth-Token'] = token
+        kwargs.setdefault('timeout', 30)
         return requests.request(method, (url or self.cloud.url) + path,
-                                headers=headers, timeout=30, **kwargs)
+                                headers=headers, **kwargs)
 
     def create_image(self, user='alpha', url=None, **properties):
         """A new shared image owned by ``user``'s project; deleted after."""
@@ -97,3 +99,14 @@ class TestCase(testtools.TestCase):
                 self.cloud.service.log()[mark:].splitlines()
                 if 'request_log' in line) if match]
         return calls
+
+
+class SwiftTestCase(TestCase):
+    """Also gives ``self.swift``: a real Swift behind the same Keystone."""
+
+    def setUp(self):
+        super().setUp()
+        try:
+            self.swift = swift.shared_swift()
+        except keystone.Unavailable as exc:
+            base.skip_or_fail(self, str(exc))

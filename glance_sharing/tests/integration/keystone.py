@@ -43,29 +43,40 @@ PR_SET_PDEATHSIG = 1
 
 
 class Unavailable(Exception):
-    """Keystone could not be installed here (no PyPI, no venv module)."""
+    """A service could not be installed here (no PyPI, no venv module)."""
 
 
-def venv_path():
-    return os.path.abspath(os.environ.get(VENV_ENV, DEFAULT_VENV))
+def venv_path(env_var=VENV_ENV, default=DEFAULT_VENV):
+    return os.path.abspath(os.environ.get(env_var, default))
+
+
+def run_installer(script, env_var, default, what):
+    """Run the project's ``script`` installing ``what`` into its venv.
+
+    The venv is ``$env_var`` or ``default``; the script is idempotent, so
+    this costs nothing once it has run. Returns the venv's path.
+    """
+    venv = venv_path(env_var, default)
+    try:
+        result = subprocess.run(
+            ['bash', script], capture_output=True, text=True,
+            env=dict(os.environ, **{env_var: venv}),
+            timeout=INSTALL_TIMEOUT, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise Unavailable('%s install failed: %s' % (what, exc))
+    if result.returncode:
+        raise Unavailable('%s install failed (%s):\n%s' % (
+            what, ' '.join(result.args),
+            (result.stdout + result.stderr)[-3000:]))
+    return venv
 
 
 def install():
     """Install Keystone into its virtualenv unless it is there already."""
-    try:
-        result = subprocess.run(
-            ['bash', INSTALL_SCRIPT], capture_output=True, text=True,
-            env=dict(os.environ, KEYSTONE_VENV=venv_path()),
-            timeout=INSTALL_TIMEOUT, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise Unavailable('Keystone install failed: %s' % exc)
-    if result.returncode:
-        raise Unavailable('Keystone install failed (%s):\n%s' % (
-            ' '.join(result.args), (result.stdout + result.stderr)[-3000:]))
-    return venv_path()
+    return run_installer(INSTALL_SCRIPT, VENV_ENV, DEFAULT_VENV, 'Keystone')
 
 
-def _die_with_parent():
+def die_with_parent():
     """In the child: get SIGTERM when the test process dies (Linux).
 
     Cleanup normally stops Keystone; this covers a test process that is
@@ -78,7 +89,7 @@ def _die_with_parent():
         pass
 
 
-def _wait_for(url, process, log_path, what, timeout=60):
+def wait_for(url, process, log_path, what, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -175,10 +186,10 @@ class Keystone(fixtures.Fixture):
             process = subprocess.Popen(
                 [self._bin('gunicorn')], cwd=run_dir, env=env, stdout=log,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, preexec_fn=_die_with_parent)
+                start_new_session=True, preexec_fn=die_with_parent)
         try:
-            _wait_for('http://127.0.0.1:%d/v3' % port, process, log_path,
-                      'Keystone')
+            wait_for('http://127.0.0.1:%d/v3' % port, process, log_path,
+                     'Keystone')
         except Exception:
             server.stop_process_group(process)
             raise
@@ -279,13 +290,18 @@ class Cloud(fixtures.Fixture):
             return
         self.service = self.start_service()
         self.url = self.service.url
+        self.register_service('image', 'glance-sharing',
+                              'Image sharing (Glance Images API v2)',
+                              self.url)
+
+    def register_service(self, service_type, name, description, url):
+        """Put a service in the catalog, public and internal at ``url``."""
         service = self._post('/services', 'service', {
-            'type': 'image', 'name': 'glance-sharing',
-            'description': 'Image sharing (Glance Images API v2)'})
+            'type': service_type, 'name': name, 'description': description})
         for interface in ('public', 'internal'):
             self._post('/endpoints', 'endpoint', {
                 'service_id': service['id'], 'interface': interface,
-                'region_id': REGION, 'url': self.url})
+                'region_id': REGION, 'url': url})
 
     _identity = {'service_type': 'identity', 'interface': 'public'}
 
@@ -321,15 +337,17 @@ class Cloud(fixtures.Fixture):
         return {'api': {'auth_strategy': 'keystone'},
                 'keystone_authtoken': self.authtoken_options()}
 
-    def service_process(self, workers=2, **sections):
+    def service_process(self, workers=2, db_url=None, **sections):
         """A ServiceProcess with auth_strategy=keystone, plus ``sections``.
 
-        Not started: the caller uses it as a fixture.
+        Not started: the caller uses it as a fixture. Several processes
+        given one ``db_url`` are one deployment with several API nodes.
         """
         options = self.service_options()
         for section, values in sections.items():
             options.setdefault(section, {}).update(values)
-        return server.ServiceProcess(workers=workers, options=options)
+        return server.ServiceProcess(db_url=db_url, workers=workers,
+                                     options=options)
 
     def start_service(self):
         """The shared glance-sharing; stops with this Cloud."""
@@ -380,9 +398,44 @@ class Cloud(fixtures.Fixture):
         return env
 
 
-_LOCK = threading.Lock()
-_CLOUD = None
-_FAILURE = None
+class SharedFixture:
+    """One fixture per test process, set up on first use, cleaned at exit.
+
+    A set-up failure is remembered and raised again, without retrying, to
+    every later caller.
+    """
+
+    def __init__(self, factory):
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._fixture = None
+        self._failure = None
+
+    def get(self):
+        with self._lock:
+            if self._failure is not None:
+                raise self._failure
+            if self._fixture is None:
+                try:
+                    fixture = self._factory()
+                    fixture.setUp()
+                except Exception as exc:
+                    self._failure = exc
+                    raise
+                # atexit runs the last registered first: what was built
+                # on this fixture stops before it.
+                atexit.register(fixture.cleanUp)
+                self._fixture = fixture
+            return self._fixture
+
+
+def _new_cloud():
+    if shutil.which('flock') is None:
+        raise Unavailable('flock(1) is not installed')
+    return Cloud(install())
+
+
+_CLOUD = SharedFixture(_new_cloud)
 
 
 def shared_cloud():
@@ -391,22 +444,7 @@ def shared_cloud():
     Raises Unavailable when Keystone cannot be installed here, and the
     original error (again, without retrying) when it failed to start.
     """
-    global _CLOUD, _FAILURE
-    with _LOCK:
-        if _FAILURE is not None:
-            raise _FAILURE
-        if _CLOUD is None:
-            try:
-                if shutil.which('flock') is None:
-                    raise Unavailable('flock(1) is not installed')
-                cloud = Cloud(install())
-                cloud.setUp()
-            except Exception as exc:
-                _FAILURE = exc
-                raise
-            atexit.register(cloud.cleanUp)
-            _CLOUD = cloud
-        return _CLOUD
+    return _CLOUD.get()
 
 
 def main():
