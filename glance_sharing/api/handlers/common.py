@@ -42,6 +42,8 @@ def authorize(context, rule, image, member=None):
     """
     policy.authorize(context, rule,
                      policy.image_target(image, context, member))
+
+
 def committed_image(context, image_id):
     """The image with details as committed; None if deleted meanwhile.
 
