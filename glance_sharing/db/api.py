@@ -196,10 +196,10 @@ def image_delete(context, image_id, check=None):
     """Delete the image, its properties, tags and members.
 
     ``check(image)``, if given, sees the locked image first and may raise
-    to refuse. Returns ``{'location': ..., 'members': [...]}``: where its
-    data was (None without data), for the caller to delete from the store
-    once this commits, and the removed memberships, each also recorded in
-    the history.
+    to refuse. Returns ``{'image': ..., 'location': ..., 'members':
+    [...]}``: the image as it was, where its data was (None without data),
+    for the caller to delete from the store once this commits, and the
+    removed memberships, each also recorded in the history.
     """
     session = context.session
     Member = models.ImageMember
