@@ -19,6 +19,7 @@ from glance_sharing.tests import base
 from glance_sharing.tests.differential import glance
 from glance_sharing.tests.differential import harness
 from glance_sharing.tests import fixtures as gs_fixtures
+from glance_sharing.tests.integration import keystone
 from glance_sharing.tests import server
 
 _LOCK = threading.Lock()
@@ -71,7 +72,7 @@ class TestCase(testtools.TestCase):
             base.skip_or_fail(self, reason)
         try:
             servers = shared_servers(self.db_backend)
-        except glance.Unavailable as exc:
+        except keystone.Unavailable as exc:
             base.skip_or_fail(self, str(exc))
         self.pair = harness.Pair(servers.glance.url, servers.ours.url)
         self.p = harness.personas()

@@ -23,7 +23,6 @@ INSTALL_SCRIPT = os.path.join(gs_fixtures.REPO_ROOT, 'tools', 'glance',
                               'install-venv.sh')
 DEFAULT_VENV = os.path.join(gs_fixtures.REPO_ROOT, '.cache', 'glance',
                             'venv')
-INSTALL_TIMEOUT = 1500
 
 # Glance's own filters and apps (glance-api-paste.ini names), with the
 # keystone flavor's authtoken left out: the context middleware builds the
@@ -51,27 +50,17 @@ paste.filter_factory = glance.api.middleware.context:ContextMiddleware.factory
 """  # noqa: E501
 
 
-class Unavailable(Exception):
-    """Glance could not be installed here."""
-
-
 def venv_path():
     return os.path.abspath(os.environ.get('GLANCE_VENV', DEFAULT_VENV))
 
 
 def install():
-    """Install Glance into its virtualenv unless it is there already."""
-    try:
-        result = subprocess.run(
-            ['bash', INSTALL_SCRIPT], capture_output=True, text=True,
-            env=dict(os.environ, GLANCE_VENV=venv_path()),
-            timeout=INSTALL_TIMEOUT, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise Unavailable('Glance install failed: %s' % exc)
-    if result.returncode:
-        raise Unavailable('Glance install failed:\n%s' % (
-            (result.stdout + result.stderr)[-3000:]))
-    return venv_path()
+    """Install Glance into its virtualenv unless it is there already.
+
+    Raises keystone.Unavailable when it cannot be installed.
+    """
+    return keystone.install_venv(INSTALL_SCRIPT, 'GLANCE_VENV', venv_path(),
+                                 'Glance')
 
 
 class Glance(fixtures.Fixture):

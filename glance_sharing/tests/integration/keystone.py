@@ -43,7 +43,7 @@ PR_SET_PDEATHSIG = 1
 
 
 class Unavailable(Exception):
-    """Keystone could not be installed here (no PyPI, no venv module)."""
+    """A tool (Keystone, Glance) could not be installed here."""
 
 
 def venv_path():
@@ -52,17 +52,26 @@ def venv_path():
 
 def install():
     """Install Keystone into its virtualenv unless it is there already."""
+    return install_venv(INSTALL_SCRIPT, VENV_ENV, venv_path(), 'Keystone')
+
+
+def install_venv(script, env_var, venv, what):
+    """Run the installer ``script`` for ``venv`` (passed in ``env_var``).
+
+    Raises Unavailable when it fails; returns ``venv``.
+    """
     try:
         result = subprocess.run(
-            ['bash', INSTALL_SCRIPT], capture_output=True, text=True,
-            env=dict(os.environ, KEYSTONE_VENV=venv_path()),
+            ['bash', script], capture_output=True, text=True,
+            env=dict(os.environ, **{env_var: venv}),
             timeout=INSTALL_TIMEOUT, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise Unavailable('Keystone install failed: %s' % exc)
+        raise Unavailable('%s install failed: %s' % (what, exc))
     if result.returncode:
-        raise Unavailable('Keystone install failed (%s):\n%s' % (
-            ' '.join(result.args), (result.stdout + result.stderr)[-3000:]))
-    return venv_path()
+        raise Unavailable('%s install failed (%s):\n%s' % (
+            what, ' '.join(result.args),
+            (result.stdout + result.stderr)[-3000:]))
+    return venv
 
 
 def _die_with_parent():
