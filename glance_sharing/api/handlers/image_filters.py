@@ -97,9 +97,14 @@ def _time(name, value):
     return name, operator, moment
 
 
+# Glance reads a bound with int(): a sign is allowed (size_max=-1 matches
+# nothing, with 200), digit separators and spaces are not taken here.
+_SIGNED = re.compile(r'[+-]?[0-9]+')
+
+
 def _bound(name, value):
     column, suffix = name[:-4], name[-3:]
-    if not value.isdigit():
+    if not _SIGNED.fullmatch(value):
         _bad(_('Unable to filter on a range with a non-numeric value.'))
     return column, 'gte' if suffix == 'min' else 'lte', int(value)
 
@@ -155,7 +160,9 @@ def parse(params):
     Hidden images stay out unless ``os_hidden`` is asked for.
     """
     conditions, properties = [], {}
-    for name, value in params.items():
+    # Of a repeated filter (status=a&status=b) the last one counts, as in
+    # Glance, which reads each with MultiDict.get.
+    for name, value in dict(params.items()).items():
         if name in NOT_FILTERS:
             continue
         if name in LISTABLE:

@@ -43,7 +43,7 @@ PR_SET_PDEATHSIG = 1
 
 
 class Unavailable(Exception):
-    """A service could not be installed here (no PyPI, no venv module)."""
+    """A service (Keystone, Swift, Glance) could not be installed here."""
 
 
 def venv_path(env_var=VENV_ENV, default=DEFAULT_VENV):

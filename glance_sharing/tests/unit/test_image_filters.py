@@ -4,6 +4,7 @@ import datetime
 
 import testtools
 import webob.exc
+import webob.multidict
 
 from glance_sharing.api.handlers import image_filters
 
@@ -49,10 +50,24 @@ class TestParse(testtools.TestCase):
              for c, o, v in conditions})
         self.assertEqual({'os_distro': 'fedora'}, properties)
 
+    def test_signed_bounds_as_glance(self):
+        # Glance 33 answers size_max=-1 with 200 and no images.
+        conditions, _ = image_filters.parse({'size_max': '-1',
+                                             'min_disk_min': '+2'})
+        self.assertIn(('size', 'lte', -1), conditions)
+        self.assertIn(('min_disk', 'gte', 2), conditions)
+
+    def test_last_of_a_repeated_filter_counts(self):
+        params = webob.multidict.MultiDict(
+            [('status', 'active'), ('status', 'in:queued,saving')])
+        conditions, _ = image_filters.parse(params)
+        self.assertEqual([('status', 'in', ['queued', 'saving']),
+                          ('os_hidden', 'eq', False)], conditions)
+
     def test_refusals(self):
         for params in ({'name': 'like:x'}, {'created_at': 'gt:soon'},
                        {'updated_at': 'in:2026-01-01T00:00:00Z'},
-                       {'size_max': '-1'}, {'size': 'big'},
+                       {'size_max': '1.5'}, {'size': 'big'},
                        {'os_hidden': 'maybe'}):
             self.assertRaises(webob.exc.HTTPBadRequest,
                               image_filters.parse, params)

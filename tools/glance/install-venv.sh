@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install upstream Glance from PyPI, with gunicorn to serve
+# glance.wsgi.api, into a virtualenv of its own (.cache/glance/venv unless
+# GLANCE_VENV says otherwise), constrained by tools/upper-constraints.txt.
+# The differential tests serve it beside glance-sharing and the Glance
+# benchmark reuses it. Reruns are free once the stamp exists; concurrent
+# runs wait for each other.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+version=${GLANCE_VERSION:-33.0.0}
+# The stamp names everything installed, so a venv from an older recipe
+# is completed rather than trusted.
+exec tools/install-service-venv.sh "${GLANCE_VENV:-.cache/glance/venv}" \
+    "glance-$version-gunicorn" "glance==$version" gunicorn
