@@ -17,10 +17,9 @@ trap 'rm -f "$out"' EXIT
 rc=${PIPESTATUS[0]}
 count() { sed -n "s/^ - $1: \([0-9]*\)$/\1/p" "$out" | tail -n 1; }
 passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
-echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 if [ "$rc" -eq 0 ] && [ "${passed:-0}" -eq 0 ]; then
     echo "No test ran." >&2
-    exit 1
+    rc=1
 fi
 if [ $# -eq 0 ]; then
     tools/build-docs.sh || rc=1
@@ -28,4 +27,6 @@ if [ $# -eq 0 ]; then
         tools/lower-constraints.sh || rc=1
     fi
 fi
+# Last, so that it is the last line: the main suite's totals.
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 exit "$rc"
