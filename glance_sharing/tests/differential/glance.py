@@ -118,7 +118,7 @@ class Glance(fixtures.Fixture):
                 [self._bin('gunicorn')], cwd=run_dir, env=env, stdout=log,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
-                preexec_fn=keystone._die_with_parent)
+                preexec_fn=keystone.die_with_parent)
         self.addCleanup(server.stop_process_group, self.process)
-        keystone._wait_for(self.url + '/versions', self.process,
-                           self.log_path, 'Glance')
+        keystone.wait_for(self.url + '/versions', self.process,
+                          self.log_path, 'Glance')
