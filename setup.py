@@ -1,5 +1,5 @@
 import setuptools
 
 setuptools.setup(
-    setup_requires=['pbr>=6.1.1'],
+    setup_requires=['pbr>=7.0.2'],
     pbr=True)

@@ -12,9 +12,11 @@ import subprocess
 import sys
 
 import fixtures
+from oslo_messaging import opts as oslo_messaging_opts
 
 from glance_sharing.conf import CONF
 from glance_sharing import deploy
+from glance_sharing import notifier
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
 
@@ -83,8 +85,26 @@ class SampleConfigTest(base.TestCase):
         sections = {section for section, name in self.defaults
                     if name is None}
         self.assertIn('database', sections)
+        # What else a running service registers: the audit pipeline's
+        # options, and oslo.messaging's at the first notification, with
+        # the options of the driver its transport_url names (rabbit).
+        self.conf_fixture.config(auth_strategy='keystone+audit',
+                                 group='api')
+        deploy.loadapp(CONF)
+        self.conf_fixture.config(driver=['messagingv2'],
+                                 group='oslo_messaging_notifications')
+        self.conf_fixture.config(transport_url='rabbit://127.0.0.1:1/')
+        self.addCleanup(notifier.reset)
+        notifier.reset()
+        notifier.get_notifier(CONF)
+        # The other drivers' sections are read when transport_url names
+        # them; their client libraries are not installed here.
+        other_drivers = {
+            group for group, _ in oslo_messaging_opts.list_opts()
+            if group and group.startswith('oslo_messaging_')}
         registered = {'DEFAULT'} | set(CONF)
-        self.assertEqual(set(), sections - registered)
+        self.assertIn('oslo_messaging_rabbit', registered)
+        self.assertEqual(set(), sections - registered - other_drivers)
 
     def test_defaults_are_the_ones_the_service_runs_with(self):
         wrong = []
