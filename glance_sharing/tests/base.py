@@ -8,6 +8,7 @@ import testtools
 from glance_sharing.conf import CONF
 from glance_sharing import context
 from glance_sharing.tests import fixtures
+from glance_sharing.tests import server
 
 
 def project_id():
@@ -20,7 +21,7 @@ def make_context(project=None, roles=('reader', 'member'), admin=False):
         roles=list(roles) + (['admin'] if admin else []), is_admin=admin)
 
 
-class TestCase(testtools.TestCase):
+class TestCase(server.ServerLogsOnFailure, testtools.TestCase):
     """Configuration and a migrated database on ``db_backend``.
 
     ``db_backend`` is 'sqlite' unless a subclass or a scenario

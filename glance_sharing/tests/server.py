@@ -17,6 +17,7 @@ import time
 
 import fixtures
 import requests
+import testtools.content
 
 from glance_sharing.tests import fixtures as gs_fixtures
 
@@ -62,6 +63,23 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+class ServerLogsOnFailure:
+    """A test case mixin: a failing test's report shows its servers' logs.
+
+    Every ServiceProcess the test uses as a fixture adds its log as a
+    detail when the test fails, while the log still exists (the fixture
+    removes its directory on cleanup). A 500 then comes with its traceback.
+    """
+
+    def useFixture(self, fixture):
+        used = super().useFixture(fixture)
+        if isinstance(used, ServiceProcess):
+            self.addOnException(lambda _exc_info: self.addDetail(
+                'server-%d.log' % used.port,
+                testtools.content.text_content(used.log())))
+        return used
 
 
 class ServiceProcess(fixtures.Fixture):

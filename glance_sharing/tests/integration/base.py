@@ -12,6 +12,7 @@ import testtools
 from glance_sharing.tests import base
 from glance_sharing.tests.integration import keystone
 from glance_sharing.tests.integration import swift
+from glance_sharing.tests import server
 
 
 # What the request log writes for each request: method, path, status.
@@ -22,7 +23,7 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-class TestCase(testtools.TestCase):
+class TestCase(server.ServerLogsOnFailure, testtools.TestCase):
     """Gives ``self.cloud``: Keystone and glance-sharing, once a process.
 
     Locally a machine that cannot install Keystone skips these tests; under
