@@ -25,6 +25,8 @@ AUDIT_MAP = os.path.join(os.path.dirname(PASTE_INI), 'api_audit_map.conf')
 BACKENDS = ('sqlite', 'mysql', 'postgresql')
 # testscenarios scenarios that run a test class once per backend.
 BACKEND_SCENARIOS = [(name, {'db_backend': name}) for name in BACKENDS]
+SERVER_BACKEND_SCENARIOS = [scenario for scenario in BACKEND_SCENARIOS
+                            if scenario[0] != 'sqlite']
 
 # oslo.db provisioning reads admin URLs (';'-separated) from this variable;
 # without it, we use the servers every development and CI machine runs on
