@@ -29,8 +29,9 @@ _NOTIFIER = {}
 class _ContextSerializer:
     """The request context as a dict in each message, payloads as given.
 
-    oslo.messaging hands over a redacted copy (no token): consumers get
-    the actor, never a credential.
+    Consumers get the actor, never a credential: the token is dropped
+    here, because only newer oslo.messaging releases hand over a redacted
+    copy themselves.
     """
 
     def serialize_entity(self, ctxt, entity):
@@ -40,7 +41,9 @@ class _ContextSerializer:
         return entity
 
     def serialize_context(self, ctxt):
-        return ctxt.to_dict()
+        values = ctxt.to_dict()
+        values['auth_token'] = None
+        return values
 
     def deserialize_context(self, ctxt):
         return ctxt
