@@ -62,6 +62,17 @@ class ImageNotQueued(GlanceSharingException):
     code = 409
 
 
+class ImageFormatsMissing(GlanceSharingException):
+    # Glance's words, singular or plural.
+    message = '%(noun)s %(names)s must be set prior to saving data.'
+    code = 400
+
+    def __init__(self, missing):
+        super().__init__(
+            noun='Property' if len(missing) == 1 else 'Properties',
+            names=', '.join(missing))
+
+
 class ImageGoneDuringUpload(GlanceSharingException):
     message = ('Image %(image_id)s was deleted while its data was being '
                'uploaded; the data was discarded.')

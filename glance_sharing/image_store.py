@@ -10,6 +10,7 @@ import os
 
 import glance_store
 from glance_store import exceptions as store_exc
+from keystoneauth1 import exceptions as ks_exc
 from oslo_log import log as logging
 
 from glance_sharing import exception
@@ -26,10 +27,12 @@ LOG = logging.getLogger(__name__)
 # (BackendException is not a GlanceStoreException); the filesystem store
 # lets some disk errors through as OSError, and so are requests'
 # connection errors; the Swift driver lets swiftclient's through (the
-# proxy unreachable or failing while it looks for the container).
+# proxy unreachable or failing while it looks for the container), and,
+# multi-tenant, keystoneauth's when the caller's catalog has no
+# object-store endpoint in the store's region.
 STORE_FAILURES = (store_exc.GlanceStoreException, store_exc.BackendException,
-                  OSError) + ((swift_exc.ClientException,) if swift_exc
-                              else ())
+                  OSError, ks_exc.CatalogException) + (
+                      (swift_exc.ClientException,) if swift_exc else ())
 
 # glance_store's Swift driver counts its sizes in units of 1000 KiB.
 SWIFT_STORE_MB = 1000 * 1024

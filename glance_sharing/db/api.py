@@ -562,12 +562,24 @@ def _set_status(context, image_id, status, **values):
 
 @writer
 def image_upload_start(context, image_id):
-    """Mark a queued image "saving"; ImageNotQueued if it is not queued."""
-    status = _lock_status(context, image_id)
-    if status is None:
+    """Mark a queued image "saving".
+
+    ImageNotQueued if it is not queued, then, as Glance checks them,
+    ImageFormatsMissing if its disk or container format is not set: data
+    of an unknown format could never be used.
+    """
+    image = context.session.execute(
+        sa.select(models.Image.status, models.Image.disk_format,
+                  models.Image.container_format)
+        .where(models.Image.id == image_id).with_for_update()).first()
+    if image is None:
         raise exception.ImageNotFound(image_id=image_id)
-    if status != 'queued':
-        raise exception.ImageNotQueued(image_id=image_id, status=status)
+    if image.status != 'queued':
+        raise exception.ImageNotQueued(image_id=image_id, status=image.status)
+    missing = [name for name in ('disk_format', 'container_format')
+               if getattr(image, name) is None]
+    if missing:
+        raise exception.ImageFormatsMissing(missing=missing)
     _set_status(context, image_id, 'saving')
 
 

@@ -102,8 +102,9 @@ class Projects:
         the image gets ``visibility``, as members persist through
         visibility changes. Returns the image id.
         """
-        image = call('POST', '/v2/images', {'owner': owner, 'tags': [tag]},
-                     'application/json', 201)
+        body = {'owner': owner, 'tags': [tag], 'disk_format': 'raw',
+                'container_format': 'bare'}
+        image = call('POST', '/v2/images', body, 'application/json', 201)
         members = '/v2/images/%s/members' % image['id']
         for status in MEMBER_STATUSES:
             member = getattr(self, status)

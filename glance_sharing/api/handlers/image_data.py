@@ -86,7 +86,7 @@ def _virtual_size(image, stored):
     return stored.size if image['disk_format'] == 'raw' else None
 
 
-@openapi.operation(204, errors=[403, 409, 410],
+@openapi.operation(204, errors=[400, 403, 409, 410],
                    request={DATA_TYPE: openapi.BINARY})
 def upload_image_data(req):
     """PUT /v2/images/{image_id}/file: 204; the image becomes active.

@@ -1,7 +1,7 @@
 """The places where glance-sharing answers differently from Glance on purpose.
 
-Each entry names one decision (shared/spec/decisions.md) or one defect
-whose fix is pending on another branch, says why, and recognises the
+Each entry names one decision (shared/spec/decisions.md, or one of ours
+documented in the API reference), says why, and recognises the
 differences it accounts for. ``explain`` returns the name of the first
 entry that accounts for a difference, or None: any difference no entry
 explains fails the differential tests.
@@ -83,11 +83,11 @@ EXCEPTIONS = (
         'members and every field are still compared.',
         _member_order),
     Exception_(
-        'pending-D9-invisible-marker',
-        'Pending issue 9 D9 (whether a caller may learn that an image it '
-        'cannot see exists): a marker naming an image the caller cannot see '
-        'is 400 here, as an unknown one; Glance answers 403 and so reveals '
-        'the id. Remove or turn into a decision when issue-9a lands.',
+        'invisible-marker-is-unknown',
+        'api-ref "marker": a marker naming an image the caller cannot see '
+        'is 400, as an unknown one is, so a list never confirms that an '
+        'image it does not show exists (the rule behind 404-never-403); '
+        'Glance answers 403 and so tells that the id exists.',
         _invisible_marker),
 )
 

@@ -62,11 +62,17 @@ class Request:
     path: str
     body: object = None
     content_type: str = None
+    # More request headers (a Range, say).
+    headers: tuple = ()
 
     def describe(self):
-        return '%s %s %s as %s' % (self.method, self.path,
-                                   json.dumps(self.body)[:200]
-                                   if self.body is not None else '',
+        if isinstance(self.body, bytes):
+            body = '<%d bytes of %s>' % (len(self.body), self.content_type)
+        elif self.body is not None:
+            body = json.dumps(self.body)[:200]
+        else:
+            body = ''
+        return '%s %s %s as %s' % (self.method, self.path, body,
                                    self.persona.name)
 
 
@@ -82,6 +88,12 @@ class Difference:
     def __str__(self):
         return '%s: at %s Glance has %r, glance-sharing has %r' % (
             self.request.describe(), self.where, self.glance, self.ours)
+
+
+DATA_TYPE = 'application/octet-stream'
+# What a client reads of a download besides the bytes.
+DATA_HEADERS = ('Content-Type', 'Content-Length', 'Content-MD5',
+                'Content-Range')
 
 
 def _json(response, base_url):
@@ -103,17 +115,23 @@ class Pair:
         self.note = ''
 
     def _send(self, which, req):
-        headers = req.persona.headers()
+        headers = dict(req.persona.headers(), **dict(req.headers))
         data = None
-        if req.body is not None:
+        if isinstance(req.body, bytes):
+            # Image data, sent as it is.
+            data = req.body
+            headers['Content-Type'] = req.content_type
+        elif req.body is not None:
             data = json.dumps(req.body)
             headers['Content-Type'] = req.content_type or 'application/json'
         return requests.request(req.method, self.urls[which] + req.path,
                                 data=data, headers=headers, timeout=60)
 
-    def call(self, persona, method, path, body=None, content_type=None):
+    def call(self, persona, method, path, body=None, content_type=None,
+             headers=None):
         """One request to both; differences recorded; Glance's answer."""
-        req = Request(persona, method, path, body, content_type)
+        req = Request(persona, method, path, body, content_type,
+                      tuple((headers or {}).items()))
         glance = self._send('glance', req)
         ours = self._send('ours', req)
         for difference in self._compare(req, glance, ours):
@@ -147,9 +165,21 @@ class Pair:
             if glance.status_code >= 400 and glance.text != ours.text:
                 yield diff('error body', glance.text[:300], ours.text[:300])
             return
+        if glance.headers.get('Content-Type') == DATA_TYPE:
+            yield from self._compare_data(diff, glance, ours)
+            return
         yield from self._compare_values(
             diff, '', _json(glance, self.urls['glance']),
             _json(ours, self.urls['ours']), req)
+
+    def _compare_data(self, diff, glance, ours):
+        """A download: the same bytes, described by the same headers."""
+        for header in DATA_HEADERS:
+            if glance.headers.get(header) != ours.headers.get(header):
+                yield diff('header ' + header, glance.headers.get(header),
+                           ours.headers.get(header))
+        if glance.content != ours.content:
+            yield diff('data', glance.content[:100], ours.content[:100])
 
     def _compare_values(self, diff, where, g, o, req):
         if isinstance(g, dict) and isinstance(o, dict):

@@ -158,6 +158,35 @@ class TestMembers(base.TestCase):
                   {'member': self.p['alice'].project})
 
 
+class TestData(base.TestCase):
+
+    def test_upload_and_download_from_every_persona(self):
+        image = self.create(visibility='shared', disk_format=None,
+                            container_format=None)
+        data = '/v2/images/%s/file' % image['id']
+        octets = 'application/octet-stream'
+        self.call('owner', 'POST', '/v2/images/%s/members' % image['id'],
+                  {'member': self.p['alice'].project})
+        self.call('owner', 'GET', data)
+        # No formats yet: 400, whoever may upload.
+        self.call('owner', 'PUT', data, b'first bytes', octets)
+        self.patch('owner', image['id'], [
+            {'op': 'replace', 'path': '/disk_format', 'value': 'raw'}])
+        self.call('owner', 'PUT', data, b'first bytes', octets)
+        self.patch('owner', image['id'], [
+            {'op': 'replace', 'path': '/container_format', 'value': 'bare'}])
+        for persona in ('alice', 'reader', 'stranger'):
+            self.call(persona, 'PUT', data, b'not theirs', octets)
+        self.call('owner', 'PUT', data, b'{}', 'application/json')
+        self.call('owner', 'PUT', data, b'0123456789abcdef', octets)
+        self.call('owner', 'PUT', data, b'second bytes', octets)
+        self.call('owner', 'GET', '/v2/images/' + image['id'])
+        for persona in ('owner', 'alice', 'admin', 'stranger'):
+            self.call(persona, 'GET', data)
+        self.pair.call(self.p['alice'], 'GET', data, headers={
+            'Range': 'bytes=3-7'})
+
+
 class TestActions(base.TestCase):
 
     def test_deactivate_and_reactivate(self):

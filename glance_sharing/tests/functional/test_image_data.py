@@ -39,7 +39,7 @@ class ImageDataTestCase(testtools.TestCase):
         req.headers['X-Roles'] = roles
         req.headers.update(headers or {})
         if body is not None:
-            if isinstance(body, dict):
+            if isinstance(body, (dict, list)):
                 body = webob.request.json.dumps(body).encode()
             req.body = body
             req.content_type = content_type
@@ -47,6 +47,9 @@ class ImageDataTestCase(testtools.TestCase):
 
     def create_image(self, **values):
         values.setdefault('name', 'cirros')
+        # Data can be uploaded only once both formats are set.
+        values.setdefault('disk_format', 'raw')
+        values.setdefault('container_format', 'bare')
         response = self.call('POST', '/v2/images', body=values)
         self.assertEqual(201, response.status_int, response.text)
         return response.json
@@ -133,6 +136,28 @@ class TestUpload(ImageDataTestCase):
         self.upload(image['id'])
         self.assert_error(409, self.upload(image['id'], b'other'),
                           'from active to saving is not allowed')
+        self.assertEqual(DATA, self.download(image['id']).body)
+
+    def test_data_needs_both_formats_as_in_glance(self):
+        cases = [
+            ({'disk_format': None, 'container_format': None},
+             'Properties disk_format, container_format must be set prior '
+             'to saving data.'),
+            ({'container_format': None},
+             'Property container_format must be set prior to saving data.'),
+            ({'disk_format': None},
+             'Property disk_format must be set prior to saving data.'),
+        ]
+        for unset, message in cases:
+            image = self.create_image(**unset)
+            self.assert_error(400, self.upload(image['id']), message)
+            self.assertEqual('queued', self.show(image['id']).json['status'])
+            self.assertEqual([], self.stored_files())
+        # Once set, the same image takes its data.
+        self.call('PATCH', '/v2/images/%s' % image['id'], body=[
+            {'op': 'add', 'path': '/disk_format', 'value': 'raw'}],
+            content_type='application/openstack-images-v2.1-json-patch')
+        self.assertEqual(204, self.upload(image['id']).status_int)
         self.assertEqual(DATA, self.download(image['id']).body)
 
     def test_another_content_type_is_415_and_changes_nothing(self):

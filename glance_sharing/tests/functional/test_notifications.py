@@ -50,6 +50,8 @@ class NotificationTestCase(base.TestCase):
 
     def create_image(self, **values):
         values.setdefault('visibility', 'shared')
+        values.setdefault('disk_format', 'raw')
+        values.setdefault('container_format', 'bare')
         image = self.call('POST', '/v2/images', self.owner, values,
                           status=201).json_body
         return image

@@ -302,6 +302,10 @@ class Cloud(fixtures.Fixture):
             self._post('/endpoints', 'endpoint', {
                 'service_id': service['id'], 'interface': interface,
                 'region_id': REGION, 'url': url})
+        # Log everyone in again: auth_token caches each validated token
+        # with its catalog (in memcached, across servers), so a token
+        # from before would go on lacking the new service.
+        self._sessions.clear()
 
     _identity = {'service_type': 'identity', 'interface': 'public'}
 

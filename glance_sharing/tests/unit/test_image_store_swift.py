@@ -8,6 +8,7 @@ from unittest import mock
 
 import glance_store
 from glance_store import exceptions as store_exc
+from keystoneauth1 import exceptions as ks_exc
 from oslo_config import cfg
 from swiftclient import exceptions as swift_exc
 import testtools
@@ -71,7 +72,9 @@ class TestSwiftStore(testtools.TestCase):
     def test_swift_failures_are_unavailable(self):
         for error in (swift_exc.ClientException('proxy down'),
                       store_exc.BackendException('Failed to add'),
-                      ConnectionRefusedError(111, 'refused')):
+                      ConnectionRefusedError(111, 'refused'),
+                      # Multi-tenant, a catalog without Swift in the region.
+                      ks_exc.EndpointNotFound('no object-store')):
             with mock.patch.object(glance_store, 'get_from_backend',
                                    side_effect=error):
                 self.assertRaises(exception.StoreUnavailable,
@@ -82,3 +85,12 @@ class TestSwiftStore(testtools.TestCase):
                 self.assertRaises(exception.StoreUnavailable,
                                   image_store.add, cfg.CONF, 'an-image',
                                   None, 10)
+
+    @mock.patch.object(glance_store, 'set_acls')
+    def test_acl_failures_are_logged_not_raised(self, set_acls):
+        # Called after the membership change committed: never a 500.
+        for error in (swift_exc.ClientException('proxy down'),
+                      ks_exc.EndpointNotFound('no object-store')):
+            set_acls.side_effect = error
+            self.assertFalse(image_store.set_readers(
+                LOCATION, False, {'a-project'}, None))

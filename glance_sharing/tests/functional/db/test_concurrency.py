@@ -101,7 +101,9 @@ class ServerTestCase(testtools.TestCase):
 
     def create_image(self):
         response = self.request('POST', '/v2/images',
-                                body={'name': 'racy', 'visibility': 'shared'})
+                                body={'name': 'racy', 'visibility': 'shared',
+                                      'disk_format': 'raw',
+                                      'container_format': 'bare'})
         self.assertEqual(201, response.status_code, response.text)
         return response.json()['id']
 
