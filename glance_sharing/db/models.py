@@ -50,6 +50,13 @@ class Image(Base):
         sa.Index('ix_images_owner', 'owner'),
         sa.Index('ix_images_visibility', 'visibility'),
         sa.Index('ix_images_created_at_id', 'created_at', 'id'),
+        # The list filters' (migration 0005).
+        sa.Index('ix_images_name', 'name'),
+        sa.Index('ix_images_status', 'status'),
+        sa.Index('ix_images_updated_at_id', 'updated_at', 'id'),
+        sa.Index('ix_images_size', 'size'),
+        sa.Index('ix_images_checksum', 'checksum'),
+        sa.Index('ix_images_os_hash_value', 'os_hash_value'),
         _TABLE_ARGS,
     )
 

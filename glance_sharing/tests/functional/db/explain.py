@@ -35,6 +35,8 @@ MAX_MEMBERS = 10
 VISIBILITIES = ['shared'] * 12 + ['private'] * 5 + ['public'] * 2 + [
     'community']
 CONSUMER = 'consumer-0000'
+MAX_SIZE = 10 ** 10
+START = datetime.datetime(2026, 1, 1)
 OWNER = 'owner-000'
 
 
@@ -45,19 +47,27 @@ def populate(engine, seed=20261130):
     which CONSUMER has accepted it; CONSUMER has about 30 accepted shares.
     """
     rng = random.Random(seed)
-    start = datetime.datetime(2026, 1, 1)
+    start = START
     images, members, properties, tags = [], [], [], []
     statuses = ('accepted', 'pending', 'rejected')
     for n in range(IMAGES):
         image_id = str(uuid.UUID(int=rng.getrandbits(128)))
         visibility = VISIBILITIES[n % len(VISIBILITIES)]
         created = start + datetime.timedelta(minutes=n)
+        # Most images have their data, one in a hundred waits for it.
+        active = n % 100 != 0
         images.append({
-            'id': image_id, 'name': 'image-%d' % n, 'status': 'queued',
+            'id': image_id, 'name': 'image-%d' % n,
+            'status': 'active' if active else 'queued',
             'visibility': visibility, 'owner': 'owner-%03d' % (n % OWNERS),
             'min_disk': 0, 'min_ram': 0, 'protected': False,
             'os_hidden': False, 'created_at': created,
-            'updated_at': created})
+            'updated_at': created + datetime.timedelta(
+                minutes=rng.randint(0, IMAGES)),
+            'size': rng.randint(1, MAX_SIZE) if active else None,
+            'checksum': '%032x' % rng.getrandbits(128) if active else None,
+            'os_hash_value': ('%0128x' % rng.getrandbits(512)
+                              if active else None)})
         if n % 2:
             properties.append({'image_id': image_id, 'name': 'os_distro',
                                'value': rng.choice(('ubuntu', 'fedora'))})
@@ -151,6 +161,14 @@ def index_names(engine, plan):
     return found
 
 
+def scans_images(engine, plan):
+    """Whether a plan reads the whole images table, row by row."""
+    if engine.dialect.name == 'postgresql':
+        return any('Seq Scan on images' in line for line in plan)
+    return any('table=images ' in line + ' ' and 'type=ALL' in line
+               for line in plan)
+
+
 def plans(engine, target):
     """{query label: [(statement, plan lines)]} for the queries served."""
     owner = base.make_context(project=OWNER)
@@ -179,6 +197,42 @@ def plans(engine, target):
     return result
 
 
+def filter_conditions(engine):
+    """{list filter: its conditions for image_get_all}, each matching few."""
+    with engine.connect() as connection:
+        some = connection.execute(
+            sa.select(models.Image.id, models.Image.checksum,
+                      models.Image.os_hash_value)
+            .where(models.Image.status == 'active')
+            .order_by(models.Image.name).limit(3)).all()
+    minutes = datetime.timedelta(minutes=1)
+    return {
+        'id=in:A,B,C': [('id', 'in', [row.id for row in some])],
+        'name=in:x,y': [('name', 'in', ['image-10', 'image-2000'])],
+        'status=in:queued': [('status', 'in', ['queued'])],
+        'created_at=gt:T': [('created_at', 'gt',
+                             START + (IMAGES - 20) * minutes)],
+        'updated_at=lte:T': [('updated_at', 'lte', START + 20 * minutes)],
+        'size_min=N': [('size', 'gte', MAX_SIZE - MAX_SIZE // 1000)],
+        'size_max=N': [('size', 'lte', MAX_SIZE // 1000)],
+        'checksum=X': [('checksum', 'eq', some[0].checksum)],
+        'os_hash_value=X': [('os_hash_value', 'eq', some[0].os_hash_value)],
+    }
+
+
+def filter_plans(engine):
+    """{list filter: (statement, plan)} of the consumer's filtered list."""
+    consumer = base.make_context(project=CONSUMER)
+    result = {}
+    for label, conditions in filter_conditions(engine).items():
+        with capture(engine) as statements:
+            db_api.image_get_all(consumer, limit=25, conditions=conditions)
+        # The first statement finds the page; the others load its details.
+        statement, parameters = statements[0]
+        result[label] = (statement, explain(engine, statement, parameters))
+    return result
+
+
 def render(engine, result):
     """reStructuredText for the admin guide."""
     lines = []
@@ -204,6 +258,18 @@ def render(engine, result):
     return '\n'.join(lines)
 
 
+def render_filters(result):
+    """The filtered lists' plans (their SQL is the consumer list's)."""
+    lines = []
+    for label, (_statement, plan) in result.items():
+        title = 'consumer image list, %s' % label
+        lines.extend([title, '^' * len(title), '', '.. code-block:: text',
+                      ''])
+        lines.extend('   ' + plan_line for plan_line in plan)
+        lines.append('')
+    return '\n'.join(lines)
+
+
 def main(argv=None):
     backend = (argv or sys.argv[1:] or ['postgresql'])[0]
     with fixtures.Fixture() as outer:
@@ -212,6 +278,7 @@ def main(argv=None):
         engine = db_engine.main_context_manager.writer.get_engine()
         target = populate(engine)
         print(render(engine, plans(engine, target)))
+        print(render_filters(filter_plans(engine)))
 
 
 if __name__ == '__main__':

@@ -159,6 +159,18 @@ class _Walk:
         self.assertEqual(['created_at'],
                          indexes['ix_image_member_history_created_at'])
 
+    def _check_0005(self, engine, data):
+        indexes = {i['name']: i['column_names'] for i in
+                   sa.inspect(engine).get_indexes('images')}
+        for name, columns in [
+                ('ix_images_name', ['name']),
+                ('ix_images_status', ['status']),
+                ('ix_images_updated_at_id', ['updated_at', 'id']),
+                ('ix_images_size', ['size']),
+                ('ix_images_checksum', ['checksum']),
+                ('ix_images_os_hash_value', ['os_hash_value'])]:
+            self.assertEqual(columns, indexes.get(name), name)
+
 
 class _ModelsSync(test_migrations.ModelsMigrationsSync):
     """The models and the migrations describe the same schema."""
