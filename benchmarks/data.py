@@ -1,12 +1,19 @@
-"""Image data throughput: upload and download, beside the disk alone.
+"""Image data throughput: upload and download, beside the store alone.
 
 Each round uploads the same bytes through ``PUT /v2/images/{id}/file``
 and downloads them with ``GET``, and also writes and reads them straight
-to and from a file in the store directory, the way glance_store's
-filesystem store does: ``filesystem_store_chunk_size`` (64 KiB) writes,
-no fsync (the store does none), then reads of the same size. Both sides
-therefore meet the same disk and page cache, and the disk figures are
-the limit the service's figures can approach. MB are 10^6 bytes.
+to and from the store without the service (the "floor"):
+
+* ``DiskAlone``, for the filesystem store: a file in the store directory,
+  written the way glance_store's filesystem store does,
+  ``filesystem_store_chunk_size`` (64 KiB) writes, no fsync (the store
+  does none), then read back in reads of the same size. Both sides meet
+  the same disk and page cache.
+* ``SwiftAlone``, for the Swift store: one object PUT to the same Swift
+  proxy, in the same account, with the same client chunks, then a GET.
+
+The floor's figures are the limit the service's figures can approach.
+MB are 10^6 bytes.
 """
 
 import hashlib
@@ -108,15 +115,74 @@ def _download(session, url, headers, image_id):
     return time.monotonic() - started, received
 
 
-def measure(srv, headers, store_dir, size, rounds=3, workdir=None):
-    """Median MB/s of upload, download, disk write and disk read.
+class DiskAlone:
+    """The filesystem store's floor: a file in its directory."""
 
-    ``srv`` is a running benchmarks.server.Server whose store is
-    ``store_dir``; ``headers`` carry the owner's identity (noauth
-    headers or a token). Every round checks that the service computed
-    the source's MD5 and sent back every byte.
+    store = 'filesystem store, %d KiB chunks, no fsync' % (
+        STORE_CHUNK // 1024)
+    label = 'disk alone'
+    description = ('the same bytes written/read straight to/from the store '
+                   'directory the same way')
+
+    def __init__(self, store_dir):
+        self.store_dir = store_dir
+
+    def write_and_read(self, source_path):
+        """(seconds to write, seconds to read) the source, then forget it."""
+        target = os.path.join(self.store_dir, 'bench-disk-%s' %
+                              uuid.uuid4().hex)
+        try:
+            return disk_write(source_path, target), disk_read(target)
+        finally:
+            os.unlink(target)
+
+
+class SwiftAlone:
+    """The Swift store's floor: one object in the store's own account.
+
+    ``account_url`` is the account the store writes into, ``token`` a
+    token of the store's user there.
     """
-    workdir = workdir or store_dir
+
+    store = 'Swift store (one proxy, one replica, on this host)'
+    label = 'Swift alone'
+    description = ('the same bytes PUT/GET as one object straight to the '
+                   'same Swift account')
+
+    def __init__(self, account_url, token, container='bench-floor'):
+        self.container_url = '%s/%s' % (account_url, container)
+        self.headers = {'X-Auth-Token': token}
+        self.session = requests.Session()
+        self.session.put(self.container_url, headers=self.headers,
+                         timeout=60).raise_for_status()
+
+    def write_and_read(self, source_path):
+        url = '%s/%s' % (self.container_url, uuid.uuid4().hex)
+        started = time.monotonic()
+        self.session.put(url, data=_Body(source_path), headers=self.headers,
+                         timeout=600).raise_for_status()
+        wrote = time.monotonic() - started
+        try:
+            started = time.monotonic()
+            with self.session.get(url, headers=self.headers, stream=True,
+                                  timeout=600) as response:
+                response.raise_for_status()
+                for _chunk in response.iter_content(CLIENT_CHUNK):
+                    pass
+            return wrote, time.monotonic() - started
+        finally:
+            self.session.delete(url, headers=self.headers, timeout=60)
+
+
+def measure(srv, headers, floor, size, rounds=3, workdir=None):
+    """Median MB/s of upload, download, and the floor's write and read.
+
+    ``srv`` is a running benchmarks.server.Server; ``floor`` (DiskAlone,
+    SwiftAlone) reaches the store ``srv`` uses without it; ``headers``
+    carry the owner's identity (noauth headers or a token). Every round
+    checks that the service computed the source's MD5 and sent back every
+    byte. ``workdir`` holds the source file.
+    """
     source_path = os.path.join(workdir, 'bench-data-source')
     md5 = make_source(source_path, size)
     session = requests.Session()
@@ -126,13 +192,9 @@ def measure(srv, headers, store_dir, size, rounds=3, workdir=None):
     cpu = {'upload': 0.0, 'download': 0.0}
     try:
         for _round in range(rounds):
-            target = os.path.join(store_dir, 'bench-disk-%s' %
-                                  uuid.uuid4().hex)
-            try:
-                seconds['disk_write'].append(disk_write(source_path, target))
-                seconds['disk_read'].append(disk_read(target))
-            finally:
-                os.unlink(target)
+            wrote, read = floor.write_and_read(source_path)
+            seconds['disk_write'].append(wrote)
+            seconds['disk_read'].append(read)
             before = srv.worker_cpu_seconds()
             image_id, took = _upload(session, srv.url, headers, source_path)
             cpu['upload'] += srv.worker_cpu_seconds() - before
@@ -157,7 +219,8 @@ def measure(srv, headers, store_dir, size, rounds=3, workdir=None):
                                headers=headers, timeout=60)
     finally:
         os.unlink(source_path)
-    result = {'size': size, 'rounds': rounds, 'store_chunk': STORE_CHUNK}
+    result = {'size': size, 'rounds': rounds, 'store': floor.store,
+              'floor': floor.label, 'floor_description': floor.description}
     for what, values in seconds.items():
         result[what + '_mbps'] = size / MB / statistics.median(values)
     for what in cpu:
@@ -168,15 +231,16 @@ def measure(srv, headers, store_dir, size, rounds=3, workdir=None):
 
 def rows(data):
     """Text lines for a ``measure`` result: the service beside the disk."""
-    out = ['Image data: %s MiB, median of %d round%s; filesystem store, '
-           '%d KiB chunks, no fsync;' % (
+    # Results from before the Swift rows name no store: the disk's.
+    floor = data.get('floor', DiskAlone.label)
+    out = ['Image data: %s MiB, median of %d round%s; %s;' % (
                _mib(data['size']), data['rounds'],
                '' if data['rounds'] == 1 else 's',
-               data['store_chunk'] // 1024),
-           'disk alone = the same bytes written/read straight to/from the '
-           'store directory the same way. MB = 10^6 bytes.']
+               data.get('store', DiskAlone.store)),
+           '%s = %s. MB = 10^6 bytes.' % (
+               floor, data.get('floor_description', DiskAlone.description))]
     header = '%-34s | %8s | %-22s | %7s | %s' % (
-        'call', 'MB/s', 'disk alone MB/s', 'service/disk',
+        'call', 'MB/s', floor + ' MB/s', 'service/floor',
         'server CPU ms per MB')
     out.append(header)
     out.append('-' * len(header))
@@ -185,7 +249,7 @@ def rows(data):
              'write'),
             ('download', 'image download (GET .../file)', 'disk_read',
              'read')):
-        out.append('%-34s | %8.1f | %8.1f %-13s | %11.2fx | %.2f' % (
+        out.append('%-34s | %8.1f | %8.1f %-13s | %12.2fx | %.2f' % (
             label, data[what + '_mbps'], data[disk + '_mbps'],
             '(%s)' % disk_label,
             data[what + '_mbps'] / data[disk + '_mbps'],

@@ -13,8 +13,11 @@ with a token of its project.
 """
 
 import contextlib
+import os
 
+from benchmarks import data
 from glance_sharing.tests.integration import keystone as harness
+from glance_sharing.tests.integration import swift as swift_harness
 
 # Bench project -> the harness user (and project) acting as it.
 USERS = {'owner': 'alpha', 'consumer': 'beta', 'updater': 'gamma'}
@@ -23,8 +26,10 @@ USERS = {'owner': 'alpha', 'consumer': 'beta', 'updater': 'gamma'}
 class KeystoneAuth:
     """What the benchmark needs of a harness ``Cloud``."""
 
-    def __init__(self, cloud):
+    def __init__(self, cloud, swift=None):
         self.cloud = cloud
+        # A running harness Swift for the Swift store's data rows, or None.
+        self.swift = swift
 
     def projects(self):
         """owner, consumer and updater -> Keystone project ids."""
@@ -44,13 +49,33 @@ class KeystoneAuth:
         return {self.cloud.users[user]['project_id']: self.cloud.token(user)
                 for user in USERS.values()}
 
+    def swift_store_options(self, config_dir):
+        """[glance_store] on the Swift store, as operators leave it.
+
+        glance_store's defaults for segmenting: objects of 5 GiB and up,
+        in 200 MiB segments.
+        """
+        return self.swift.store_options(
+            config_dir, filesystem_store_datadir=os.path.abspath(
+                os.path.join(config_dir, 'images')),
+            swift_store_large_object_size='5120',
+            swift_store_large_object_chunk_size='200')
+
+    def swift_alone(self):
+        """The Swift floor: the account the single-tenant store writes to."""
+        return data.SwiftAlone(
+            self.swift.account_url(self.swift.service_project()),
+            self.swift.service_token())
+
 
 @contextlib.contextmanager
-def keystone(log=print):
+def keystone(log=print, swift=False):
     """Keystone up (installed first if need be) for the ``with`` block.
 
-    Yields a KeystoneAuth; Keystone stops when the block ends. Only
-    Keystone runs: the benchmark serves glance-sharing itself.
+    Yields a KeystoneAuth; Keystone stops when the block ends. With
+    ``swift``, the integration tests' Swift runs behind it too
+    (tools/swift/install.sh installs it once). The benchmark serves
+    glance-sharing itself.
     """
     log('Keystone: installing (once) and starting')
     try:
@@ -60,4 +85,14 @@ def keystone(log=print):
     cloud = harness.Cloud(venv, service=False)
     with cloud:
         log('Keystone: %s' % cloud.keystone.url)
-        yield KeystoneAuth(cloud)
+        if not swift:
+            yield KeystoneAuth(cloud)
+            return
+        log('Swift: installing (once) and starting')
+        try:
+            swift_venv = swift_harness.install()
+        except harness.Unavailable as exc:
+            raise SystemExit('--swift needs Swift: %s' % exc)
+        with swift_harness.Swift(swift_venv, cloud) as running:
+            log('Swift: %s' % running.url)
+            yield KeystoneAuth(cloud, running)

@@ -84,11 +84,12 @@ def table(results):
                                                _fmt(ratios[1], '.2f'))
             out.append(row)
         for scale in names:
-            if scales[scale].get('data'):
-                out.append('')
-                out.append('%s, scale %s. ' % (backend, scale)
-                           + data.rows(scales[scale]['data'])[0])
-                out.extend(data.rows(scales[scale]['data'])[1:])
+            for key in ('data', 'data_swift'):
+                if scales[scale].get(key):
+                    rows = data.rows(scales[scale][key])
+                    out.append('')
+                    out.append('%s, scale %s. ' % (backend, scale) + rows[0])
+                    out.extend(rows[1:])
         if backend != 'sqlite':
             continue
         out.append('')

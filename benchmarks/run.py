@@ -148,15 +148,48 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
                         '  ERRORS %d' % result['errors']
                         if result['errors'] else ''))
         if data_size:
-            owner = load.Call('data', 'image data', 'PUT', 204,
-                              manifest['owner'],
-                              token=tokens and tokens[manifest['owner']])
             results['data'] = data.measure(
-                srv, owner.headers(), store_dir(config_dir), data_size,
+                srv, _owner_headers(manifest, tokens),
+                data.DiskAlone(store_dir(config_dir)), data_size,
                 data_rounds, workdir=config_dir)
             for line in data.rows(results['data'])[2:]:
                 log('  ' + line)
+    if data_size and auth and auth.swift:
+        results['data_swift'] = measure_swift(
+            config_dir, manifest, auth, workers, data_size, data_rounds)
+        for line in data.rows(results['data_swift'])[2:]:
+            log('  ' + line)
     return results, manifest
+
+
+def _owner_headers(manifest, tokens):
+    owner = load.Call('data', 'image data', 'PUT', 204, manifest['owner'],
+                      token=tokens and tokens[manifest['owner']])
+    return owner.headers()
+
+
+def measure_swift(config_dir, manifest, auth, workers, size, rounds):
+    """The image data rows again, with the service on the Swift store.
+
+    A second server on the same database, configured as operators
+    configure the Swift store (benchmarks/keystone.py), beside the same
+    bytes PUT and GET straight to the same Swift account.
+    """
+    swift_dir = config_dir + '-swift'
+    os.makedirs(swift_dir, exist_ok=True)
+    paste = os.path.join(swift_dir, 'api-paste.ini')
+    server.write_paste_ini(paste)
+    sections = auth.conf_sections()
+    sections.update({'paste_deploy': {'config_file': paste},
+                     'glance_store': auth.swift_store_options(swift_dir)})
+    seed.write_conf(os.path.join(swift_dir, 'glance-sharing.conf'),
+                    manifest['url'], sections)
+    tokens = auth.tokens()
+    with server.Server(swift_dir, workers=workers, ready_headers={
+            'X-Auth-Token': tokens[manifest['owner']]}) as srv:
+        return data.measure(srv, _owner_headers(manifest, tokens),
+                            auth.swift_alone(), size, rounds,
+                            workdir=swift_dir)
 
 
 def bare_floor(workdir, workers, duration, connections, threads):
@@ -192,6 +225,10 @@ def main(argv=None):
                         help='MiB of image data uploaded and downloaded '
                              'per round, beside the disk alone; 0 for '
                              'none')
+    parser.add_argument('--swift', action='store_true',
+                        help='with --auth keystone: the image data rows '
+                             'again on a real Swift store, beside Swift '
+                             'alone')
     parser.add_argument('--data-rounds', type=int, default=3,
                         help='rounds of the image data measurement')
     parser.add_argument('--explain-backends', default='postgresql,mysql',
@@ -217,6 +254,9 @@ def main(argv=None):
                                'results%s.json' % suffix)) as saved:
             write_report(json.load(saved), args.out, suffix)
         return
+    if args.swift and (args.auth != 'keystone' or not args.data_size):
+        parser.error('--swift needs --auth keystone (Swift authenticates '
+                     'through Keystone) and a --data-size')
     if args.auth == 'keystone':
         if args.explain_only:
             parser.error('--explain-only does not use --auth keystone')
@@ -252,7 +292,7 @@ def main(argv=None):
         ''}
     if args.no_explain:
         explain_only = set()
-    with _auth(args.auth) as auth:
+    with _auth(args.auth, args.swift) as auth:
         _run_all(args, backends, explain_only, only, results, auth)
     if results['runs'] and suffix:
         # The noauth run of --out to compare with, kept with the results
@@ -271,13 +311,16 @@ def main(argv=None):
         write_report(results, args.out, suffix)
 
 
-def _auth(mode):
-    """A context giving None (noauth) or a running keystone.KeystoneAuth."""
+def _auth(mode, swift=False):
+    """A context giving None (noauth) or a running keystone.KeystoneAuth.
+
+    With ``swift``, the KeystoneAuth has a running Swift too.
+    """
     if mode == 'keystone':
         # Imported here: the noauth run needs neither Keystone nor the
         # test harness.
         from benchmarks import keystone
-        return keystone.keystone()
+        return keystone.keystone(swift=swift)
     return contextlib.nullcontext()
 
 

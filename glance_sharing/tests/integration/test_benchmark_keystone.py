@@ -6,14 +6,19 @@ that every call answers as expected and runs the same SQL statements as
 in noauth mode (auth_token never touches the service's database).
 """
 
+import os
+import re
+
 import fixtures
 
 from glance_sharing.tests import base as test_base
 from glance_sharing.tests.integration import base
+from glance_sharing.tests.integration import swift
 
 try:
     from benchmarks import keystone as bench_keystone
     from benchmarks import load
+    from benchmarks import report
     from benchmarks import run
     from benchmarks import seed
 except ImportError:  # not run from a source tree
@@ -62,3 +67,51 @@ class TestBenchmarkKeystoneMode(base.TestCase):
         for name, call in results['calls'].items():
             self.assertGreater(call['requests'], 0, name)
             self.assertEqual(0, call['errors'], name)
+
+
+class TestBenchmarkSwiftData(base.SwiftTestCase):
+    """The image data rows on a real Swift store (``--swift``)."""
+
+    def setUp(self):
+        super().setUp()
+        if run is None:
+            test_base.skip_or_fail(
+                self, 'benchmarks/ is not importable (run the tests from '
+                'the repository root)')
+        self.workdir = self.useFixture(fixtures.TempDir()).path
+
+    def test_swift_rows_beside_swift_alone(self):
+        # 1 MiB and a bit: no multiple of any chunk size.
+        size = 1024 * 1024 + 7
+        auth = bench_keystone.KeystoneAuth(self.cloud, self.swift)
+        proxy_log = os.path.join(self.swift.root, 'proxy-server.log')
+        logged_before = os.path.getsize(proxy_log)
+        results, _manifest = run.run_scale(
+            'sqlite', seed.SCALES['tiny'], self.workdir, workers=2,
+            duration=1, use_wrk=False, only={'floor'}, samples=1,
+            log=lambda *a: None, auth=auth, data_size=size, data_rounds=2)
+        measured = results['data_swift']
+        self.assertEqual((size, 'Swift alone'),
+                         (measured['size'], measured['floor']))
+        for key in ('upload_mbps', 'download_mbps', 'disk_write_mbps',
+                    'disk_read_mbps'):
+            self.assertGreater(measured[key], 0, key)
+        # The data went to Swift, one image per round, and nothing is left
+        # there: the images and the floor's objects are deleted.
+        token = self.swift.service_token()
+        project = self.swift.service_project()
+        with open(proxy_log, errors='replace') as log:
+            log.seek(logged_before)
+            stored = re.findall(r'PUT /v1/AUTH_%s/%s/([-0-9a-f]{36}) ' % (
+                project, swift.CONTAINER), log.read())
+        self.assertEqual(2, len(set(stored)), stored)
+        for container in (swift.CONTAINER, 'bench-floor'):
+            self.assertEqual([], self.swift.list_container(
+                token, container, project))
+        text = report.table({'meta': {'date': 'now', 'command': 'test',
+                                      'machine': 'test', 'server': 'test',
+                                      'load': 'samples only',
+                                      'data': 'test'},
+                             'runs': {'sqlite': {'tiny': results}}})
+        self.assertIn('Swift store', text)
+        self.assertIn('Swift alone MB/s', text)
