@@ -5,7 +5,10 @@ the test on any difference that no named exception explains.
 """
 
 import testscenarios
+import testtools
 
+from glance_sharing.api import openapi
+from glance_sharing.api import router
 from glance_sharing.tests.differential import base
 
 load_tests = testscenarios.load_tests_apply_scenarios
@@ -212,3 +215,75 @@ class TestActions(base.TestCase):
         self.call('owner', 'POST', actions + 'no-such-action')
         self.call('owner', 'POST',
                   '/v2/images/no-such-image/actions/deactivate')
+
+
+OCTETS = 'application/octet-stream'
+PATCH_V21 = 'application/openstack-images-v2.1-json-patch'
+# Served by us alone: Glance has no OpenAPI description to compare with.
+OURS_ONLY = {openapi.PATH}
+# (path, method) -> (persona, body, content type) of one call in the
+# tour, in the order the tour makes them: each route of the route table
+# once, the deletes last. {image_id}, {member_id} and {tag_value} are the
+# tour's image, alice's project and a tag.
+TOUR = {
+    ('/v2/images', 'POST'): None,  # self.create: the same id on both
+    ('/v2/images', 'GET'): ('owner', None, None),
+    ('/v2/images/{image_id}', 'GET'): ('owner', None, None),
+    ('/v2/images/{image_id}', 'PATCH'): (
+        'owner', [{'op': 'replace', 'path': '/name', 'value': 'toured'}],
+        PATCH_V21),
+    ('/v2/images/{image_id}/tags/{tag_value}', 'PUT'): ('owner', None, None),
+    ('/v2/images/{image_id}/members', 'POST'): (
+        'owner', {'member': '{member_id}'}, None),
+    ('/v2/images/{image_id}/members', 'GET'): ('owner', None, None),
+    ('/v2/images/{image_id}/members/{member_id}', 'GET'): (
+        'alice', None, None),
+    ('/v2/images/{image_id}/members/{member_id}', 'PUT'): (
+        'alice', {'status': 'accepted'}, None),
+    ('/v2/images/{image_id}/file', 'PUT'): ('owner', b'tour data', OCTETS),
+    ('/v2/images/{image_id}/file', 'GET'): ('alice', None, None),
+    ('/v2/images/{image_id}/actions/deactivate', 'POST'): (
+        'owner', None, None),
+    ('/v2/images/{image_id}/actions/reactivate', 'POST'): (
+        'owner', None, None),
+    ('/v2/schemas/image', 'GET'): ('owner', None, None),
+    ('/v2/schemas/images', 'GET'): ('owner', None, None),
+    ('/v2/schemas/member', 'GET'): ('owner', None, None),
+    ('/v2/schemas/members', 'GET'): ('owner', None, None),
+    ('/v2/images/{image_id}/tags/{tag_value}', 'DELETE'): (
+        'owner', None, None),
+    ('/v2/images/{image_id}/members/{member_id}', 'DELETE'): (
+        'owner', None, None),
+    ('/v2/images/{image_id}', 'DELETE'): ('owner', None, None),
+}
+
+
+class TestTourCoversTheRouteTable(testtools.TestCase):
+    """A route added to the service is compared with Glance the day it is."""
+
+    def test_every_route_and_method_is_in_the_tour(self):
+        routes = {(path, method) for path, methods in router.ROUTES.items()
+                  if path not in OURS_ONLY for method in methods}
+        self.assertEqual(routes, set(TOUR))
+
+
+class TestEveryRoute(base.TestCase):
+
+    def test_tour(self):
+        image = self.create(visibility='shared')
+        values = {'{image_id}': image['id'],
+                  '{member_id}': self.p['alice'].project,
+                  '{tag_value}': 'toured'}
+
+        def fill(text):
+            for name, value in values.items():
+                text = text.replace(name, value)
+            return text
+
+        for (path, method), call in TOUR.items():
+            if call is None:
+                continue
+            persona, body, content_type = call
+            if isinstance(body, dict):
+                body = {k: fill(v) for k, v in body.items()}
+            self.call(persona, method, fill(path), body, content_type)
