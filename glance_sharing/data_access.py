@@ -18,15 +18,14 @@ not change who may read, so it calls for nothing.
 
 from glance_sharing.conf import CONF
 from glance_sharing.db import api as db_api
+from glance_sharing import enums
 from glance_sharing import exception
 from glance_sharing import image_store
-
-EVERYONE = ('public', 'community')
 
 
 def readers(image, member_ids):
     """(public, projects): who may read the data of ``image``."""
-    if image['visibility'] in EVERYONE:
+    if image['visibility'] in enums.EVERYONE:
         return True, set()
     if image['visibility'] == 'shared':
         return False, set(member_ids)

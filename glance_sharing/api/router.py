@@ -61,9 +61,6 @@ ROUTES = {
     openapi.PATH: {'GET': schemas.show_openapi},
 }
 
-# Calls whose handler reads a body; any other call must not send one.
-BODY_METHODS = ('POST', 'PUT', 'PATCH')
-
 
 def _method_not_allowed(allowed):
     def handler(req):
@@ -104,12 +101,6 @@ def make_map(declarations):
         mapper.connect(path, action=_method_not_allowed(sorted(methods)))
     mapper.connect('/{path_info:.*}', action=_not_found)
     return mapper
-
-
-def _refuse_unexpected_body(req):
-    if req.method not in BODY_METHODS and util.has_body(req):
-        raise webob.exc.HTTPBadRequest(
-            _('A body is not expected with this request.'))
 
 
 def _call(handler, req):
@@ -161,8 +152,9 @@ class Router:
         try:
             if path is not None:
                 util.check_query_and_path(req, path)
-            if handler in self.handlers:
-                _refuse_unexpected_body(req)
+            refusal = util.unexpected_body(req)
+            if refusal is not None and handler in self.handlers:
+                raise refusal
             return _call(handler, req)
         except exception.GlanceSharingException as exc:
             return util.error_response(

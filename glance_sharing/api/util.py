@@ -114,9 +114,21 @@ def no_content(req):
     return response
 
 
+# Calls whose handler reads a body; any other call must not send one.
+BODY_METHODS = ('POST', 'PUT', 'PATCH')
+
+
 def has_body(req):
     return bool(req.content_length) or (
-        req.method in ('POST', 'PUT', 'PATCH') and req.is_body_readable)
+        req.method in BODY_METHODS and req.is_body_readable)
+
+
+def unexpected_body(req):
+    """The 400 for a body sent to a call that reads none, or None."""
+    if req.method not in BODY_METHODS and has_body(req):
+        return webob.exc.HTTPBadRequest(
+            _('A body is not expected with this request.'))
+    return None
 
 
 # --- Input decoding: what no request may carry, in one place --------------

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from glance_sharing.db.engine import reader
 from glance_sharing.db.engine import writer
 from glance_sharing.db import models
+from glance_sharing import enums
 from glance_sharing import exception
 
 
@@ -45,7 +46,7 @@ def is_visible(context, image):
     their own; a member of a shared image sees it whatever its status.
     """
     return (context.is_admin
-            or image['visibility'] in ('public', 'community')
+            or image['visibility'] in enums.EVERYONE
             or image['owner'] is None
             or image['owner'] == context.project_id
             or (image['visibility'] == 'shared' and image['is_member']))
@@ -239,7 +240,7 @@ def _visibility_clause(context, visibility, member_status):
         if member_status != 'all':
             shares = shares.where(Member.status == member_status)
         condition = sa.or_(
-            Image.visibility.in_(('public', 'community')),
+            Image.visibility.in_(enums.EVERYONE),
             own,
             Image.owner.is_(None),
             sa.and_(Image.visibility == 'shared', Image.id.in_(shares)))

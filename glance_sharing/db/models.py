@@ -5,8 +5,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.ext import compiler
 from sqlalchemy import orm
 
-VISIBILITIES = ('public', 'community', 'shared', 'private')
-MEMBER_STATUSES = ('pending', 'accepted', 'rejected')
+from glance_sharing import enums
 
 _TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 
@@ -45,7 +44,7 @@ class Image(Base):
     __tablename__ = 'images'
     __table_args__ = (
         sa.CheckConstraint(
-            sa.column('visibility').in_(VISIBILITIES),
+            sa.column('visibility').in_(enums.VISIBILITIES),
             name='ck_images_visibility'),
         sa.Index('ix_images_owner', 'owner'),
         sa.Index('ix_images_visibility', 'visibility'),
@@ -123,7 +122,7 @@ class ImageMember(Base):
         sa.UniqueConstraint('image_id', 'member',
                             name='uniq_image_members0image_id0member'),
         sa.CheckConstraint(
-            sa.column('status').in_(MEMBER_STATUSES),
+            sa.column('status').in_(enums.MEMBER_STATUSES),
             name='ck_image_members_status'),
         # Serves a consumer's image list: "shares to me with status X".
         sa.Index('ix_image_members_member_status', 'member', 'status'),

@@ -12,7 +12,9 @@ further marked with OpenStack-System-Scope, as auth_token marks it.
 import collections
 import uuid
 
-MEMBER_STATUSES = ('pending', 'accepted', 'rejected')
+from glance_sharing import enums
+
+MEMBER_STATUSES = enums.MEMBER_STATUSES
 
 # The image a persona acts on: owned by the owner project; without an
 # owner; or first owned by the owner project, then given by an admin to

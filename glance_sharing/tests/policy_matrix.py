@@ -20,9 +20,11 @@ membership for a member persona, the accepted member's for
 owner-also-member, and the pending member's for everyone else.
 """
 
+from glance_sharing import enums
 from glance_sharing.tests import personas
 
-VISIBILITIES = ('public', 'community', 'shared', 'private')
+# The matrix's columns, in this order.
+VISIBILITIES = enums.VISIBILITIES
 TAG = 'matrix'
 PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
 

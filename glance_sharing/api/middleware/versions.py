@@ -1,12 +1,10 @@
 """Answer version discovery before authentication; route /v2.N to /v2."""
 
 import webob.dec
-import webob.exc
 
 from glance_sharing.api.handlers import versions
 from glance_sharing.api.middleware import base
 from glance_sharing.api import util
-from glance_sharing.i18n import _
 
 
 class VersionNegotiation(base.Middleware):
@@ -24,9 +22,9 @@ class VersionNegotiation(base.Middleware):
             if req.method not in ('GET', 'HEAD'):
                 return util.error_response(
                     req, util.method_not_allowed(req, ('GET', 'HEAD')))
-            if util.has_body(req):
-                return util.error_response(req, webob.exc.HTTPBadRequest(
-                    _('A body is not expected with this request.')))
+            refusal = util.unexpected_body(req)
+            if refusal is not None:
+                return util.error_response(req, refusal)
             return versions.show_versions(
                 req, status=200 if path == '/versions' else 300)
         if first in versions.ALIASES:

@@ -8,15 +8,14 @@ and the check of an image after a JSON patch.
 import copy
 
 from glance_sharing.api.schemas.members import MEMBER_STATUSES
-from glance_sharing.api.schemas.members import UUID_PATTERN
+from glance_sharing import enums
 
-VISIBILITIES = ['public', 'community', 'shared', 'private']
+VISIBILITIES = list(enums.VISIBILITIES)
 CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker',
                      'compressed']
 DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2',
                 'vdi', 'iso', 'ploop']
-STATUSES = ['queued', 'saving', 'active', 'killed', 'deleted',
-            'pending_delete', 'deactivated', 'uploading', 'importing']
+STATUSES = list(enums.IMAGE_STATUSES)
 
 
 # The largest value of the Integer columns (min_disk, min_ram) on every
@@ -36,7 +35,7 @@ def _read_only(schema):
 
 
 PROPERTIES = {
-    'id': {'type': 'string', 'pattern': UUID_PATTERN,
+    'id': {'type': 'string', 'pattern': enums.UUID_PATTERN,
            'description': 'a UUID such as '
                           '"b2173dd3-7ad6-4362-baa6-a68bce3565cb"'},
     'name': _nullable('string', maxLength=255,

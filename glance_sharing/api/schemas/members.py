@@ -1,6 +1,8 @@
 """JSON Schemas for member bodies and the public member documents."""
 
-MEMBER_STATUSES = ['pending', 'accepted', 'rejected']
+from glance_sharing import enums
+
+MEMBER_STATUSES = list(enums.MEMBER_STATUSES)
 
 MEMBER_ID = {
     'type': 'string',
@@ -36,8 +38,6 @@ UPDATE = {
 
 # The public documents are the minimal ones Glance serves; clients
 # (glanceclient's warlock models) validate every member against them.
-UUID_PATTERN = ('^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}'
-                '-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$')
 
 MEMBER_DOCUMENT = {
     'name': 'member',
@@ -49,7 +49,7 @@ MEMBER_DOCUMENT = {
         'image_id': {
             'type': 'string',
             'description': 'An identifier for the image',
-            'pattern': UUID_PATTERN,
+            'pattern': enums.UUID_PATTERN,
         },
         'created_at': {
             'type': 'string',
