@@ -17,11 +17,6 @@ class RequestContext(context.RequestContext):
         # Swift account in it.
         self.service_catalog = service_catalog
 
-    @property
-    def owner(self):
-        """The identity that owns the images this caller creates."""
-        return self.project_id
-
 
 def get_admin_context():
     """A context for operator tools that act outside any request."""

@@ -19,8 +19,8 @@ API_OPTS = [
                        'headers as sent. Development and tests only: '
                        'anyone can claim any identity.'),
         ],
-        help='How callers are authenticated. Selects the keystone or the '
-             'noauth pipeline of the "glance-sharing" composite in '
+        help='How callers are authenticated. Selects the pipeline of the '
+             'same name in the "glance-sharing" composite of '
              'api-paste.ini. noauth is refused unless '
              'allow_noauth_for_development is also set.'),
     cfg.BoolOpt(
