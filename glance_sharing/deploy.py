@@ -113,12 +113,20 @@ def loadapp(conf=CONF):
     require_database(conf)
     policy.get_enforcer(conf)
     image_store.setup(conf)
-    return deploy.loadapp('config:' + paste_file(conf), name=PROJECT)
+    return deploy.loadapp('config:' + paste_file(conf), name=PROJECT,
+                          global_conf={'auth_strategy':
+                                       conf.api.auth_strategy})
 
 
 def pipeline_factory(loader, global_conf, **local_conf):
-    """A Paste composite choosing the pipeline named by auth_strategy."""
-    names = local_conf[CONF.api.auth_strategy].split()
+    """A Paste composite choosing the pipeline named by auth_strategy.
+
+    loadapp passes the auth_strategy of the configuration it was given;
+    a Paste file loaded some other way (a WSGI server's own Paste
+    support) falls back to the service's configuration.
+    """
+    strategy = global_conf.get('auth_strategy') or CONF.api.auth_strategy
+    names = local_conf[strategy].split()
     app = loader.get_app(names[-1])
     for name in reversed(names[:-1]):
         app = loader.get_filter(name)(app)
