@@ -26,8 +26,15 @@ class ImageExists(GlanceSharingException):
 
 
 class ImageNotShared(GlanceSharingException):
-    message = ('Image %(image_id)s has visibility "%(visibility)s"; only '
-               'images with visibility "shared" have members.')
+    """The one statement of "only shared images have members".
+
+    Raised by the handlers before anything else is read, and again under
+    the image lock, when the visibility changed in between.
+    """
+
+    message = ('Not allowed to %(action)s members for image %(image_id)s: '
+               'only images with visibility "shared" have members, and '
+               'this one is "%(visibility)s".')
     code = 403
 
 

@@ -414,11 +414,11 @@ def _lock_image(context, image_id):
     return visibility
 
 
-def _lock_shared_image(context, image_id):
+def _lock_shared_image(context, image_id, action):
     """Lock the image row; it must still exist and be shared."""
     visibility = _lock_image(context, image_id)
     if visibility != 'shared':
-        raise exception.ImageNotShared(image_id=image_id,
+        raise exception.ImageNotShared(action=action, image_id=image_id,
                                        visibility=visibility)
 
 
@@ -432,7 +432,7 @@ def member_create(context, image_id, member, quota):
     """
     session = context.session
     Member = models.ImageMember
-    _lock_shared_image(context, image_id)
+    _lock_shared_image(context, image_id, 'create')
     existing = session.scalar(sa.select(Member.id).where(
         Member.image_id == image_id, Member.member == member))
     if existing is not None:
@@ -465,7 +465,7 @@ def member_update(context, image_id, member, status):
     """
     session = context.session
     Member = models.ImageMember
-    _lock_shared_image(context, image_id)
+    _lock_shared_image(context, image_id, 'update')
     this_member = (Member.image_id == image_id, Member.member == member)
     # The image lock keeps the row as read until the update.
     old_status = session.scalar(sa.select(Member.status).where(*this_member))
@@ -483,7 +483,7 @@ def member_update(context, image_id, member, status):
 def member_delete(context, image_id, member):
     session = context.session
     Member = models.ImageMember
-    _lock_shared_image(context, image_id)
+    _lock_shared_image(context, image_id, 'delete')
     row = session.scalar(sa.select(Member).where(
         Member.image_id == image_id, Member.member == member))
     if row is None:

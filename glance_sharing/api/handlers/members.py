@@ -16,6 +16,7 @@ from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing import data_access
 from glance_sharing.db import api as db_api
+from glance_sharing import exception
 from glance_sharing.i18n import _
 from glance_sharing import identity
 from glance_sharing import notifier
@@ -40,12 +41,8 @@ def _shared_image(req, action, rule):
     context = util.context(req)
     image = common.visible_image(context, req.urlvars['image_id'])
     if image['visibility'] != 'shared':
-        raise webob.exc.HTTPForbidden(_(
-            'Not allowed to %(action)s members for image %(image_id)s: '
-            'only images with visibility "shared" have members, and this '
-            'one is "%(visibility)s".') % {
-                'action': action, 'image_id': image['id'],
-                'visibility': image['visibility']})
+        raise exception.ImageNotShared(action=action, image_id=image['id'],
+                                       visibility=image['visibility'])
     common.authorize(context, rule, image)
     return context, image
 
@@ -105,6 +102,8 @@ def show_member(req):
     """
     try:
         context, image = _shared_image(req, 'show', rules.GET_MEMBER)
+    except exception.ImageNotShared as exc:
+        raise webob.exc.HTTPNotFound(str(exc))
     except webob.exc.HTTPForbidden as exc:
         raise webob.exc.HTTPNotFound(exc.detail)
     member = db_api.member_get(context, image, req.urlvars['member_id'])
