@@ -3,6 +3,7 @@
 import os
 import uuid
 
+import fixtures as fixtures_lib
 import testtools
 
 from glance_sharing.conf import CONF
@@ -49,3 +50,15 @@ def skip_or_fail(test, reason):
     if os.environ.get('CI', '').lower() == 'true':
         test.fail('Required in CI: %s' % reason)
     test.skipTest(reason)
+
+
+def benchmark_workdir(test, importable):
+    """A temporary directory for a benchmark run of ``test``.
+
+    ``importable``: whether benchmarks/ could be imported (it can from the
+    repository root only); if not, skip_or_fail.
+    """
+    if not importable:
+        skip_or_fail(test, 'benchmarks/ is not importable (run the tests '
+                           'from the repository root)')
+    return test.useFixture(fixtures_lib.TempDir()).path

@@ -211,49 +211,50 @@ def delete_image(req):
     return util.no_content(req)
 
 
-def _tag(req):
+def _change_tags(req, change_tags):
+    """Apply ``change_tags(image, tag)`` under the image lock; 204.
+
+    The tag is the path's; the caller must be allowed to change the image.
+    """
+    context = util.context(req)
     tag = req.urlvars['tag_value']
     util.validate(tag, schemas.PROPERTIES['tags']['items'], _('tag'))
-    return tag
+
+    def change(image):
+        common.authorize_change(context, image)
+        change_tags(image, tag)
+        return image
+
+    image = db_api.image_update(context, req.urlvars['image_id'], change)
+    notifier.notify(context, 'image.update', notifier.format_image(image))
+    return util.no_content(req)
+
+
+def _add_tag(image, tag):
+    if tag not in image['tags']:
+        _check_quota(image['id'], _('tags'), len(image['tags']) + 1,
+                     CONF.image_tag_quota)
+        image['tags'].append(tag)
+
+
+def _remove_tag(image, tag):
+    if tag not in image['tags']:
+        raise webob.exc.HTTPNotFound(
+            _('Tag %(tag)s not found on image %(image_id)s.')
+            % {'tag': tag, 'image_id': image['id']})
+    image['tags'].remove(tag)
 
 
 @openapi.operation(204, errors=[403])
 def add_tag(req):
     """PUT /v2/images/{image_id}/tags/{tag_value}: 204 (idempotent)."""
-    context = util.context(req)
-    tag = _tag(req)
-
-    def change(image):
-        common.authorize_change(context, image)
-        if tag not in image['tags']:
-            _check_quota(image['id'], _('tags'), len(image['tags']) + 1,
-                         CONF.image_tag_quota)
-            image['tags'].append(tag)
-        return image
-
-    image = db_api.image_update(context, req.urlvars['image_id'], change)
-    notifier.notify(context, 'image.update', notifier.format_image(image))
-    return util.no_content(req)
+    return _change_tags(req, _add_tag)
 
 
 @openapi.operation(204, errors=[403])
 def delete_tag(req):
     """DELETE /v2/images/{image_id}/tags/{tag_value}: 204, or 404."""
-    context = util.context(req)
-    tag = _tag(req)
-
-    def change(image):
-        common.authorize_change(context, image)
-        if tag not in image['tags']:
-            raise webob.exc.HTTPNotFound(
-                _('Tag %(tag)s not found on image %(image_id)s.')
-                % {'tag': tag, 'image_id': image['id']})
-        image['tags'].remove(tag)
-        return image
-
-    image = db_api.image_update(context, req.urlvars['image_id'], change)
-    notifier.notify(context, 'image.update', notifier.format_image(image))
-    return util.no_content(req)
+    return _change_tags(req, _remove_tag)
 
 
 def _one_of(req, name, allowed, default):

@@ -13,28 +13,27 @@ from glance_sharing.api import util
 _DOCUMENT = {'type': 'object', 'required': ['name', 'properties']}
 
 
-@openapi.operation(200, _DOCUMENT)
-def show_image_schema(req):
-    """GET /v2/schemas/image: 200 with the image schema."""
-    return util.json_response(req, images.IMAGE_DOCUMENT)
+def _serving(document, name, summary):
+    """A handler named ``name`` answering 200 with ``document``."""
+    def handler(req):
+        return util.json_response(req, document)
+    handler.__name__ = handler.__qualname__ = name
+    handler.__doc__ = summary
+    return openapi.operation(200, _DOCUMENT)(handler)
 
 
-@openapi.operation(200, _DOCUMENT)
-def show_images_schema(req):
-    """GET /v2/schemas/images: 200 with the image list schema."""
-    return util.json_response(req, images.IMAGES_DOCUMENT)
-
-
-@openapi.operation(200, _DOCUMENT)
-def show_member_schema(req):
-    """GET /v2/schemas/member: 200 with the member schema."""
-    return util.json_response(req, members.MEMBER_DOCUMENT)
-
-
-@openapi.operation(200, _DOCUMENT)
-def show_members_schema(req):
-    """GET /v2/schemas/members: 200 with the member list schema."""
-    return util.json_response(req, members.MEMBERS_DOCUMENT)
+show_image_schema = _serving(
+    images.IMAGE_DOCUMENT, 'show_image_schema',
+    'GET /v2/schemas/image: 200 with the image schema.')
+show_images_schema = _serving(
+    images.IMAGES_DOCUMENT, 'show_images_schema',
+    'GET /v2/schemas/images: 200 with the image list schema.')
+show_member_schema = _serving(
+    members.MEMBER_DOCUMENT, 'show_member_schema',
+    'GET /v2/schemas/member: 200 with the member schema.')
+show_members_schema = _serving(
+    members.MEMBERS_DOCUMENT, 'show_members_schema',
+    'GET /v2/schemas/members: 200 with the member list schema.')
 
 
 @openapi.operation(200, openapi.DOCUMENT_SCHEMA)

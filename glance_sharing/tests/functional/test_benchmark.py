@@ -28,14 +28,19 @@ except ImportError:  # not run from a source tree
 load_tests = testscenarios.load_tests_apply_scenarios
 
 
+def report_table(results):
+    """The report's text of one SQLite run at the tiny scale."""
+    return report.table({'meta': {'date': 'now', 'command': 'test',
+                                  'machine': 'test', 'server': 'test',
+                                  'load': 'samples only', 'data': 'test'},
+                         'runs': {'sqlite': {'tiny': results}}})
+
+
 class BenchmarkSmokeTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        if run is None:
-            base.skip_or_fail(self, 'benchmarks/ is not importable (run '
-                                    'the tests from the repository root)')
-        self.workdir = self.useFixture(fixtures.TempDir()).path
+        self.workdir = base.benchmark_workdir(self, run is not None)
 
     def _run(self, scale, use_wrk=False, only=None, data_size=0):
         results, manifest = run.run_scale(
@@ -57,11 +62,7 @@ class BenchmarkSmokeTest(testtools.TestCase):
         # Nothing is left in the store: images and disk files deleted.
         self.assertEqual([], os.listdir(run.store_dir(
             os.path.join(self.workdir, 'sqlite-tiny'))))
-        text = report.table({'meta': {'date': 'now', 'command': 'test',
-                                      'machine': 'test', 'server': 'test',
-                                      'load': 'samples only',
-                                      'data': 'test'},
-                             'runs': {'sqlite': {'tiny': results}}})
+        text = report_table(results)
         self.assertIn('image upload (PUT .../file)', text)
         self.assertIn('image download (GET .../file)', text)
         self.assertIn('(write)', text)

@@ -9,16 +9,15 @@ in noauth mode (auth_token never touches the service's database).
 import os
 import re
 
-import fixtures
 
 from glance_sharing.tests import base as test_base
+from glance_sharing.tests.functional import test_benchmark
 from glance_sharing.tests.integration import base
 from glance_sharing.tests.integration import swift
 
 try:
     from benchmarks import keystone as bench_keystone
     from benchmarks import load
-    from benchmarks import report
     from benchmarks import run
     from benchmarks import seed
 except ImportError:  # not run from a source tree
@@ -29,11 +28,7 @@ class TestBenchmarkKeystoneMode(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        if run is None:
-            test_base.skip_or_fail(
-                self, 'benchmarks/ is not importable (run the tests from '
-                'the repository root)')
-        self.workdir = self.useFixture(fixtures.TempDir()).path
+        self.workdir = test_base.benchmark_workdir(self, run is not None)
 
     def _run(self, auth, use_wrk=False, only=None):
         return run.run_scale('sqlite', seed.SCALES['tiny'], self.workdir,
@@ -74,11 +69,7 @@ class TestBenchmarkSwiftData(base.SwiftTestCase):
 
     def setUp(self):
         super().setUp()
-        if run is None:
-            test_base.skip_or_fail(
-                self, 'benchmarks/ is not importable (run the tests from '
-                'the repository root)')
-        self.workdir = self.useFixture(fixtures.TempDir()).path
+        self.workdir = test_base.benchmark_workdir(self, run is not None)
 
     def test_swift_rows_beside_swift_alone(self):
         # 1 MiB and a bit: no multiple of any chunk size.
@@ -108,10 +99,6 @@ class TestBenchmarkSwiftData(base.SwiftTestCase):
         for container in (swift.CONTAINER, 'bench-floor'):
             self.assertEqual([], self.swift.list_container(
                 token, container, project))
-        text = report.table({'meta': {'date': 'now', 'command': 'test',
-                                      'machine': 'test', 'server': 'test',
-                                      'load': 'samples only',
-                                      'data': 'test'},
-                             'runs': {'sqlite': {'tiny': results}}})
+        text = test_benchmark.report_table(results)
         self.assertIn('Swift store', text)
         self.assertIn('Swift alone MB/s', text)
