@@ -1,5 +1,6 @@
 """Load configuration and build the WSGI application from the Paste file."""
 
+import contextvars
 import os
 import sys
 
@@ -18,6 +19,10 @@ CONF = gs_conf.CONF
 PROJECT = 'glance-sharing'
 DEFAULT_CONFIG_DIR = '/etc/glance-sharing'
 CONFIG_DIR_ENV = 'OS_GLANCE_SHARING_CONFIG_DIR'
+# The configuration loadapp is building a pipeline for. Paste offers a
+# composite factory no other way in than global_conf, which it also hands
+# to every filter, and auth_token warns about each key it does not know.
+_BUILDING_FOR = contextvars.ContextVar('building_for', default=None)
 
 
 class ConfigurationRefused(cfg.Error):
@@ -113,20 +118,22 @@ def loadapp(conf=CONF):
     require_database(conf)
     policy.get_enforcer(conf)
     image_store.setup(conf)
-    return deploy.loadapp('config:' + paste_file(conf), name=PROJECT,
-                          global_conf={'auth_strategy':
-                                       conf.api.auth_strategy})
+    building = _BUILDING_FOR.set(conf)
+    try:
+        return deploy.loadapp('config:' + paste_file(conf), name=PROJECT)
+    finally:
+        _BUILDING_FOR.reset(building)
 
 
 def pipeline_factory(loader, global_conf, **local_conf):
     """A Paste composite choosing the pipeline named by auth_strategy.
 
-    loadapp passes the auth_strategy of the configuration it was given;
-    a Paste file loaded some other way (a WSGI server's own Paste
-    support) falls back to the service's configuration.
+    The auth_strategy of the configuration loadapp was given; a Paste
+    file loaded some other way (a WSGI server's own Paste support) uses
+    the service's configuration.
     """
-    strategy = global_conf.get('auth_strategy') or CONF.api.auth_strategy
-    names = local_conf[strategy].split()
+    conf = _BUILDING_FOR.get() or CONF
+    names = local_conf[conf.api.auth_strategy].split()
     app = loader.get_app(names[-1])
     for name in reversed(names[:-1]):
         app = loader.get_filter(name)(app)

@@ -7,6 +7,9 @@ import testtools
 
 from glance_sharing import deploy
 
+PIPELINES = {'keystone': 'authtoken context router',
+             'noauth': 'noauth context router'}
+
 
 class _Loader:
     """What a Paste composite's loader offers, recording what is built."""
@@ -20,35 +23,43 @@ class _Loader:
 
 class TestPipelineFactory(testtools.TestCase):
 
-    PIPELINES = {'keystone': 'authtoken context router',
-                 'noauth': 'noauth context router'}
-
-    def test_the_given_strategy_wins_over_the_global_configuration(self):
-        with mock.patch.object(deploy.CONF, 'api') as api:
-            api.auth_strategy = 'keystone'
-            app = deploy.pipeline_factory(
-                _Loader(), {'auth_strategy': 'noauth'}, **self.PIPELINES)
-        self.assertEqual(['app router', 'filter context', 'filter noauth'],
-                         app)
-
-    def test_a_paste_file_loaded_elsewhere_uses_the_service_configuration(
-            self):
-        with mock.patch.object(deploy.CONF, 'api') as api:
-            api.auth_strategy = 'keystone'
-            app = deploy.pipeline_factory(_Loader(), {}, **self.PIPELINES)
-        self.assertEqual('filter authtoken', app[-1])
-
-    def test_loadapp_passes_its_configuration_strategy(self):
-        conf = mock.Mock()
-        conf.api.auth_strategy = 'keystone'
+    def _load(self, conf):
+        """loadapp(conf), with Paste calling the composite as it would."""
+        def paste_loadapp(uri, name):
+            return deploy.pipeline_factory(_Loader(), {}, **PIPELINES)
         with mock.patch.object(deploy, 'check_auth_strategy'), \
                 mock.patch.object(deploy, 'require_database'), \
                 mock.patch.object(deploy.policy, 'get_enforcer'), \
                 mock.patch.object(deploy.image_store, 'setup'), \
                 mock.patch.object(deploy, 'paste_file',
                                   return_value='/x/api-paste.ini'), \
-                mock.patch.object(paste_deploy, 'loadapp') as loadapp:
+                mock.patch.object(paste_deploy, 'loadapp',
+                                  side_effect=paste_loadapp):
+            return deploy.loadapp(conf)
+
+    def test_the_given_configuration_wins_over_the_global_one(self):
+        conf = mock.Mock()
+        conf.api.auth_strategy = 'noauth'
+        with mock.patch.object(deploy, 'CONF') as service_conf:
+            service_conf.api.auth_strategy = 'keystone'
+            app = self._load(conf)
+            # Once built, nothing of that configuration stays behind.
+            later = deploy.pipeline_factory(_Loader(), {}, **PIPELINES)
+        self.assertEqual(['app router', 'filter context', 'filter noauth'],
+                         app)
+        self.assertEqual('filter authtoken', later[-1])
+
+    def test_nothing_reaches_the_filters_global_conf(self):
+        # auth_token warns about every global_conf key it does not know.
+        conf = mock.Mock()
+        conf.api.auth_strategy = 'keystone'
+        with mock.patch.object(paste_deploy, 'loadapp') as loadapp, \
+                mock.patch.object(deploy, 'check_auth_strategy'), \
+                mock.patch.object(deploy, 'require_database'), \
+                mock.patch.object(deploy.policy, 'get_enforcer'), \
+                mock.patch.object(deploy.image_store, 'setup'), \
+                mock.patch.object(deploy, 'paste_file',
+                                  return_value='/x/api-paste.ini'):
             deploy.loadapp(conf)
-        loadapp.assert_called_once_with(
-            'config:/x/api-paste.ini', name='glance-sharing',
-            global_conf={'auth_strategy': 'keystone'})
+        loadapp.assert_called_once_with('config:/x/api-paste.ini',
+                                        name='glance-sharing')
