@@ -174,7 +174,7 @@ class SwiftAlone:
             self.session.delete(url, headers=self.headers, timeout=60)
 
 
-def measure(srv, headers, floor, size, rounds=3, workdir=None):
+def measure(srv, headers, floor, size, workdir, rounds=3):
     """Median MB/s of upload, download, and the floor's write and read.
 
     ``srv`` is a running benchmarks.server.Server; ``floor`` (DiskAlone,
@@ -187,14 +187,14 @@ def measure(srv, headers, floor, size, rounds=3, workdir=None):
     md5 = make_source(source_path, size)
     session = requests.Session()
     headers = {k: v for k, v in headers.items() if k != 'Accept'}
-    seconds = {'upload': [], 'download': [], 'disk_write': [],
-               'disk_read': []}
+    seconds = {'upload': [], 'download': [], 'floor_write': [],
+               'floor_read': []}
     cpu = {'upload': 0.0, 'download': 0.0}
     try:
         for _round in range(rounds):
             wrote, read = floor.write_and_read(source_path)
-            seconds['disk_write'].append(wrote)
-            seconds['disk_read'].append(read)
+            seconds['floor_write'].append(wrote)
+            seconds['floor_read'].append(read)
             before = srv.worker_cpu_seconds()
             image_id, took = _upload(session, srv.url, headers, source_path)
             cpu['upload'] += srv.worker_cpu_seconds() - before
@@ -230,8 +230,9 @@ def measure(srv, headers, floor, size, rounds=3, workdir=None):
 
 
 def rows(data):
-    """Text lines for a ``measure`` result: the service beside the disk."""
-    # Results from before the Swift rows name no store: the disk's.
+    """Text lines for a ``measure`` result: the service beside its floor."""
+    # Results from before the Swift rows name no store and call the
+    # floor's figures disk_*: the disk's.
     floor = data.get('floor', DiskAlone.label)
     out = ['Image data: %s MiB, median of %d round%s; %s;' % (
                _mib(data['size']), data['rounds'],
@@ -244,15 +245,14 @@ def rows(data):
         'server CPU ms per MB')
     out.append(header)
     out.append('-' * len(header))
-    for what, label, disk, disk_label in (
-            ('upload', 'image upload (PUT .../file)', 'disk_write',
-             'write'),
-            ('download', 'image download (GET .../file)', 'disk_read',
-             'read')):
+    for what, label, way in (
+            ('upload', 'image upload (PUT .../file)', 'write'),
+            ('download', 'image download (GET .../file)', 'read')):
+        floor_mbps = data.get('floor_%s_mbps' % way,
+                              data.get('disk_%s_mbps' % way))
         out.append('%-34s | %8.1f | %8.1f %-13s | %12.2fx | %.2f' % (
-            label, data[what + '_mbps'], data[disk + '_mbps'],
-            '(%s)' % disk_label,
-            data[what + '_mbps'] / data[disk + '_mbps'],
+            label, data[what + '_mbps'], floor_mbps, '(%s)' % way,
+            data[what + '_mbps'] / floor_mbps,
             data[what + '_cpu_ms_per_mb']))
     return out
 

@@ -111,7 +111,8 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
 
     ``auth``: None for noauth, or a keystone.KeystoneAuth. ``data_size``
     bytes (0: none) are uploaded and downloaded ``data_rounds`` times
-    beside the same writes and reads on the disk (benchmarks/data.py).
+    beside the same writes and reads on the store without the service
+    (benchmarks/data.py): the disk, and with ``auth.swift`` Swift too.
     """
     manifest, config_dir = prepare(backend, scale, workdir, log, db_name,
                                    auth)
@@ -151,7 +152,7 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
             results['data'] = data.measure(
                 srv, _owner_headers(manifest, tokens),
                 data.DiskAlone(store_dir(config_dir)), data_size,
-                data_rounds, workdir=config_dir)
+                config_dir, data_rounds)
             for line in data.rows(results['data'])[2:]:
                 log('  ' + line)
     if data_size and auth and auth.swift:
@@ -188,8 +189,7 @@ def measure_swift(config_dir, manifest, auth, workers, size, rounds):
     with server.Server(swift_dir, workers=workers, ready_headers={
             'X-Auth-Token': tokens[manifest['owner']]}) as srv:
         return data.measure(srv, _owner_headers(manifest, tokens),
-                            auth.swift_alone(), size, rounds,
-                            workdir=swift_dir)
+                            auth.swift_alone(), size, swift_dir, rounds)
 
 
 def bare_floor(workdir, workers, duration, connections, threads):
@@ -223,7 +223,7 @@ def main(argv=None):
     parser.add_argument('--calls', help='only these calls (comma-separated)')
     parser.add_argument('--data-size', type=float, default=256,
                         help='MiB of image data uploaded and downloaded '
-                             'per round, beside the disk alone; 0 for '
+                             'per round, beside the store alone; 0 for '
                              'none')
     parser.add_argument('--swift', action='store_true',
                         help='with --auth keystone: the image data rows '

@@ -260,12 +260,13 @@ _OPERATORS = {
 }
 
 
-# Filters whose matches are few, found through an index of their own
-# (the primary key, migration 0005's): better than walking the default
-# order on MariaDB. A status also has one, but most images are active:
-# walking the order and stopping at the page's end is better there.
+# Columns whose equality (or "in:") filters match few images, found
+# through an index of their own: better than walking the default order on
+# MariaDB. Ranges (sizes, times) and a status may match most images, so
+# MariaDB walks the order there and stops at the page's end; PostgreSQL's
+# planner chooses by itself.
 _FOUND_BY_OWN_INDEX = frozenset(['id', 'name', 'owner', 'checksum',
-                                 'os_hash_value', 'updated_at', 'size'])
+                                 'os_hash_value'])
 
 
 @reader
@@ -310,8 +311,8 @@ def image_get_all(context, filters=None, properties=None, tags=(),
         sort_keys.append('id')
         sort_dirs.append(sort_dirs[-1])
     dialect = context.session.get_bind().dialect.name
-    selective = any(column in _FOUND_BY_OWN_INDEX
-                    for column, _op, _value in conditions)
+    selective = any(column in _FOUND_BY_OWN_INDEX and op in ('eq', 'in')
+                    for column, op, _value in conditions)
     if (sort_keys == ['created_at', 'id'] and len(set(sort_dirs)) == 1
             and dialect in ('mysql', 'mariadb') and not selective):
         # The default order. MariaDB would merge the visibility and owner
@@ -319,7 +320,8 @@ def image_get_all(context, filters=None, properties=None, tags=(),
         # images); walking (created_at, id) in order stops after ``limit``
         # matches (2 ms), as PostgreSQL's planner chooses by itself. See
         # doc/source/admin/database.rst. A filter with an index of its
-        # own is left to the planner, which finds its few rows there.
+        # own (_FOUND_BY_OWN_INDEX) is left to the planner, which finds
+        # its few rows there.
         query = query.with_hint(
             Image, 'FORCE INDEX (ix_images_created_at_id)', dialect)
     query = db_utils.paginate_query(query, Image, limit, sort_keys,
@@ -557,11 +559,17 @@ def history_purge(context, before, batch_size):
 # active with the data's location (a second writer). A failed upload goes
 # back to queued, so the next one can start afresh.
 
+def _locked_row(context, image_id, *columns):
+    """Lock the image row until commit; its ``columns``, None if gone."""
+    return context.session.execute(
+        sa.select(*columns)
+        .where(models.Image.id == image_id).with_for_update()).first()
+
+
 def _lock_status(context, image_id):
     """Lock the image row until commit; its status, None if it is gone."""
-    return context.session.scalar(
-        sa.select(models.Image.status)
-        .where(models.Image.id == image_id).with_for_update())
+    row = _locked_row(context, image_id, models.Image.status)
+    return row and row.status
 
 
 def _set_status(context, image_id, status, **values):
@@ -578,10 +586,9 @@ def image_upload_start(context, image_id):
     ImageFormatsMissing if its disk or container format is not set: data
     of an unknown format could never be used.
     """
-    image = context.session.execute(
-        sa.select(models.Image.status, models.Image.disk_format,
-                  models.Image.container_format)
-        .where(models.Image.id == image_id).with_for_update()).first()
+    image = _locked_row(context, image_id, models.Image.status,
+                        models.Image.disk_format,
+                        models.Image.container_format)
     if image is None:
         raise exception.ImageNotFound(image_id=image_id)
     if image.status != 'queued':

@@ -62,3 +62,14 @@ def benchmark_workdir(test, importable):
         skip_or_fail(test, 'benchmarks/ is not importable (run the tests '
                            'from the repository root)')
     return test.useFixture(fixtures_lib.TempDir()).path
+
+
+def benchmark_report(results):
+    """The benchmark report's text of one SQLite run at the tiny scale."""
+    # Imported here: benchmarks/ is importable from the repository root
+    # only, and most tests need none of it.
+    from benchmarks import report
+    return report.table({'meta': {'date': 'now', 'command': 'test',
+                                  'machine': 'test', 'server': 'test',
+                                  'load': 'samples only', 'data': 'test'},
+                         'runs': {'sqlite': {'tiny': results}}})

@@ -100,11 +100,12 @@ def upload_image_data(req):
     image = common.visible_image(context, req.urlvars['image_id'])
     common.authorize(context, rules.UPLOAD_IMAGE, image)
     expected = req.content_length
-    if expected is not None and expected > CONF.image_size_cap:
-        raise exception.ImageSizeCapExceeded(cap=CONF.image_size_cap)
     image_id = image['id']
+    # Status and formats first, as Glance checks them before any data.
     db_api.image_upload_start(context, image_id)
     try:
+        if expected is not None and expected > CONF.image_size_cap:
+            raise exception.ImageSizeCapExceeded(cap=CONF.image_size_cap)
         stored = image_store.add(
             CONF, image_id,
             UploadStream(req.body_file, expected, CONF.image_size_cap),

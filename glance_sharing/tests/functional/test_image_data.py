@@ -197,6 +197,20 @@ class TestUpload(ImageDataTestCase):
         self.conf_fixture.config(image_size_cap=len(DATA))
         self.assertEqual(204, self.upload(image['id']).status_int)
 
+    def test_status_and_formats_are_checked_before_the_size(self):
+        # As in Glance: an image that cannot take data says why first.
+        self.conf_fixture.config(image_size_cap=len(DATA) - 1)
+        unformatted = self.create_image(disk_format=None)
+        self.assert_error(400, self.upload(unformatted['id']),
+                          'Property disk_format must be set')
+        self.conf_fixture.config(image_size_cap=len(DATA))
+        active = self.create_image()
+        self.assertEqual(204, self.upload(active['id']).status_int)
+        self.conf_fixture.config(image_size_cap=len(DATA) - 1)
+        self.assert_error(409, self.upload(active['id']),
+                          'from active to saving is not allowed')
+        self.assertEqual('active', self.show(active['id']).json['status'])
+
     def test_upload_goes_to_an_alias_of_v2_too(self):
         image = self.create_image()
         response = self.call('PUT', '/v2.1/images/%s/file' % image['id'],

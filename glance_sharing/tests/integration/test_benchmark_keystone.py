@@ -9,9 +9,7 @@ in noauth mode (auth_token never touches the service's database).
 import os
 import re
 
-
 from glance_sharing.tests import base as test_base
-from glance_sharing.tests.functional import test_benchmark
 from glance_sharing.tests.integration import base
 from glance_sharing.tests.integration import swift
 
@@ -84,8 +82,8 @@ class TestBenchmarkSwiftData(base.SwiftTestCase):
         measured = results['data_swift']
         self.assertEqual((size, 'Swift alone'),
                          (measured['size'], measured['floor']))
-        for key in ('upload_mbps', 'download_mbps', 'disk_write_mbps',
-                    'disk_read_mbps'):
+        for key in ('upload_mbps', 'download_mbps', 'floor_write_mbps',
+                    'floor_read_mbps'):
             self.assertGreater(measured[key], 0, key)
         # The data went to Swift, one image per round, and nothing is left
         # there: the images and the floor's objects are deleted.
@@ -99,6 +97,6 @@ class TestBenchmarkSwiftData(base.SwiftTestCase):
         for container in (swift.CONTAINER, 'bench-floor'):
             self.assertEqual([], self.swift.list_container(
                 token, container, project))
-        text = test_benchmark.report_table(results)
+        text = test_base.benchmark_report(results)
         self.assertIn('Swift store', text)
         self.assertIn('Swift alone MB/s', text)
