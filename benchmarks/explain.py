@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 from glance_sharing import conf as gs_conf
 from glance_sharing import context as gs_context
-from glance_sharing.db import api as db_api
 from glance_sharing.db import engine as db_engine
+from glance_sharing.db import images as db_images
+from glance_sharing.db import members as db_members
 
 _registered = False
 
@@ -42,11 +43,11 @@ def _list_calls(manifest):
                     marker=None, sort_keys=['created_at'],
                     sort_dirs=['desc'])
         args.update(kwargs)
-        return lambda: db_api.image_get_all(ctx, **args)
+        return lambda: db_images.image_get_all(ctx, **args)
 
     def members():
-        image = db_api.image_get(owner, manifest['ten_image'])
-        return db_api.member_list(owner, image)
+        image = db_images.image_get(owner, manifest['ten_image'])
+        return db_members.member_list(owner, image['id'])
 
     return [
         ('image-list-owner', images(owner)),

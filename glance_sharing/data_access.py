@@ -17,7 +17,8 @@ not change who may read, so it calls for nothing.
 """
 
 from glance_sharing.conf import CONF
-from glance_sharing.db import api as db_api
+from glance_sharing.db import images as db_images
+from glance_sharing.db import members as db_members
 from glance_sharing import enums
 from glance_sharing import exception
 from glance_sharing import image_store
@@ -41,8 +42,8 @@ def sync(context, image_id, location):
     if not image_store.keeps_access_lists(CONF, location):
         return
     try:
-        image = db_api.image_get(context, image_id)
-        members = db_api.member_list(context, image)
+        image = db_images.image_get(context, image_id)
+        members = db_members.member_list(context, image_id)
     except exception.ImageNotFound:
         # Deleted since the write that called for this: its data is gone.
         return

@@ -85,11 +85,16 @@ def check(context, rule, target):
         setattr(context, _RULES_LOADED, True)
 
 
+def refusal(rule):
+    """The 403 for a caller that ``rule`` does not allow."""
+    return webob.exc.HTTPForbidden(
+        _('You are not authorized to complete %s action.') % rule)
+
+
 def authorize(context, rule, target):
     """Raise 403 unless ``rule`` allows ``context`` to act on ``target``."""
     if not check(context, rule, target):
-        raise webob.exc.HTTPForbidden(
-            _('You are not authorized to complete %s action.') % rule)
+        raise refusal(rule)
 
 
 # Stands in the target for "no project": oslo.policy renders None as

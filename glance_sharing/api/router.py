@@ -1,7 +1,5 @@
 """The one route table of the API, and the dispatcher built from it."""
 
-from oslo_db import exception as db_exc
-from oslo_log import log as logging
 import routes
 import webob.dec
 import webob.exc
@@ -13,11 +11,8 @@ from glance_sharing.api.handlers import members
 from glance_sharing.api.handlers import schemas
 from glance_sharing.api import openapi
 from glance_sharing.api import util
-from glance_sharing.db import engine as db_engine
-from glance_sharing import exception
+from glance_sharing.api import wsgi_wrapper
 from glance_sharing.i18n import _
-
-LOG = logging.getLogger(__name__)
 
 # Path -> method -> handler. The versions document (/ and /versions) is
 # answered before authentication by the versions middleware.
@@ -103,25 +98,10 @@ def make_map(declarations):
     return mapper
 
 
-def _call(handler, req):
-    """Run ``handler``; a read runs in one reader transaction throughout.
-
-    The image lookup, the policy checks and the rows a GET returns then
-    share one snapshot and one connection instead of taking one each.
-    """
-    context = req.environ.get(util.CONTEXT_KEY)
-    if req.method not in ('GET', 'HEAD') or context is None:
-        return handler(req)
-    with db_engine.main_context_manager.reader.using(context):
-        return handler(req)
-
-
 class Router:
     """Dispatch a request to the handler its path and method select.
 
-    Handler errors (webob HTTP exceptions, and domain errors with their
-    status code) become JSON error responses; a database that cannot be
-    reached becomes 503 with Retry-After.
+    The handler runs in wsgi_wrapper.respond, which answers its errors.
     """
 
     def __init__(self, declarations=None):
@@ -136,12 +116,7 @@ class Router:
 
     @webob.dec.wsgify
     def __call__(self, req):
-        try:
-            # WSGI hands PATH_INFO over as latin-1; member ids and tags in
-            # the path are UTF-8, as they are in the bodies.
-            path = req.path_info
-        except UnicodeDecodeError:
-            path = None
+        path = util.decoded_path(req)
         match = {'action': _undecodable_path}
         if path is not None:
             match = self.mapper.match(url=path, environ=req.environ) or {}
@@ -149,31 +124,5 @@ class Router:
         match.pop('path_info', None)
         req.urlvars = match
         req.environ[util.ROUTES_KEY] = self.declarations
-        try:
-            if path is not None:
-                util.check_query_and_path(req, path)
-            refusal = util.unexpected_body(req)
-            if refusal is not None and handler in self.handlers:
-                raise refusal
-            return _call(handler, req)
-        except exception.GlanceSharingException as exc:
-            return util.error_response(
-                req, webob.exc.status_map[exc.code](str(exc),
-                                                    headers=exc.headers))
-        except webob.exc.WSGIHTTPException as exc:
-            if exc.code >= 500:
-                LOG.error('%s %s failed: %s', req.method, req.path, exc)
-            return util.error_response(req, exc)
-        except (db_exc.DBDeadlock, db_engine.DatabaseBusy):
-            # Still conflicting after the writer's retries, or SQLite's
-            # lock still taken: the next attempt may well succeed.
-            LOG.exception('Database busy during %s %s', req.method, req.path)
-            return util.error_response(req, webob.exc.HTTPServiceUnavailable(
-                _('The database is busy; retry later.'),
-                headers={'Retry-After': '5'}))
-        except db_exc.DBConnectionError:
-            LOG.exception('Database unreachable during %s %s',
-                          req.method, req.path)
-            return util.error_response(req, webob.exc.HTTPServiceUnavailable(
-                _('The database is unreachable; retry later.'),
-                headers={'Retry-After': '5'}))
+        return wsgi_wrapper.respond(req, handler,
+                                    check_body=handler in self.handlers)

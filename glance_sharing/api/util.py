@@ -11,6 +11,7 @@ import webob
 import webob.exc
 
 from glance_sharing.conf import CONF
+from glance_sharing.db import engine as db_engine
 from glance_sharing.i18n import _
 
 LOG = logging.getLogger(__name__)
@@ -171,6 +172,18 @@ def check_json(data):
             stack.extend((item, depth + 1) for item in value)
 
 
+def decoded_path(req):
+    """The request path as text, or None when it is not UTF-8.
+
+    WSGI hands PATH_INFO over as latin-1; member ids and tags in the path
+    are UTF-8, as they are in the bodies.
+    """
+    try:
+        return req.path_info
+    except UnicodeDecodeError:
+        return None
+
+
 def check_query_and_path(req, path):
     """400 for a query string that is not UTF-8, or NUL in path or query.
 
@@ -308,6 +321,22 @@ def json_body(schema, content_types=(JSON_TYPE,), by_type=None):
 
 def body(req):
     return req.environ[BODY_KEY]
+
+
+def read_transaction(handler):
+    """Decorate a handler that reads in several steps: one transaction.
+
+    The image lookup and the rows the handler returns (a member call's)
+    then share one snapshot and one connection instead of taking one
+    each. A handler with one DB API call needs none: that call is its own
+    transaction.
+    """
+    @functools.wraps(handler)
+    def wrapped(req):
+        with db_engine.main_context_manager.reader.using(context(req)):
+            return handler(req)
+    wrapped.read_transaction = True
+    return wrapped
 
 
 def no_body(handler):

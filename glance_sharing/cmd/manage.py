@@ -12,7 +12,7 @@ from oslo_utils import timeutils
 from glance_sharing.api import util
 from glance_sharing import conf as gs_conf
 from glance_sharing import context
-from glance_sharing.db import api as db_api
+from glance_sharing.db import members as db_members
 from glance_sharing.db import migration
 from glance_sharing import deploy
 
@@ -48,8 +48,8 @@ def db_purge():
     args = CONF.category
     before = (timeutils.utcnow().replace(microsecond=0)
               - datetime.timedelta(days=args.age_in_days))
-    purged = db_api.history_purge(context.get_admin_context(), before,
-                                  args.batch_size)
+    purged = db_members.history_purge(context.get_admin_context(), before,
+                                      args.batch_size)
     print('Purged %d membership history rows recorded before %s.'
           % (purged, util.isotime(before)))
     return 0
@@ -84,7 +84,7 @@ def _table(rows):
 def members_history():
     """Print who changed which membership when, oldest first."""
     args = CONF.category
-    entries = db_api.member_history(
+    entries = db_members.member_history(
         context.get_admin_context(), image_id=args.image,
         project_id=args.project, since=args.since)
     rows = _history_rows(entries)

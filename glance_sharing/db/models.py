@@ -1,5 +1,6 @@
 """SQLAlchemy models. Constraint and index names are explicit and stable."""
 
+from oslo_utils import timeutils
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.ext import compiler
@@ -34,6 +35,15 @@ def Id(length=255):
     """
     return sa.String(length).with_variant(_MySQLId(length), 'mysql',
                                           'mariadb')
+
+
+def now():
+    """The time every created_at and updated_at gets.
+
+    Second resolution, naive UTC: what every backend stores alike and what
+    the API shows.
+    """
+    return timeutils.utcnow().replace(microsecond=0, tzinfo=None)
 
 
 class Base(orm.DeclarativeBase):

@@ -1,6 +1,6 @@
 """Image lookup and authorization steps that every image handler shares."""
 
-from glance_sharing.db import api as db_api
+from glance_sharing.db import images as db_images
 from glance_sharing import exception
 from glance_sharing import notifier
 from glance_sharing.policies import images as image_policies
@@ -10,19 +10,18 @@ from glance_sharing import policy
 def visible_image(context, image_id, details=False):
     """The image if the caller may know it exists; otherwise 404.
 
-    get_image is checked too, and a refusal is also a 404: a caller who
-    may not see an image must not learn that it exists.
+    The database decides who may see which image (db.images.visible_to);
+    get_image is checked too, and its refusal is also a 404.
     """
-    image = db_api.image_get(context, image_id, details=details)
+    image = db_images.image_get(context, image_id, details=details)
     check_visible(context, image)
     return image
 
 
 def check_visible(context, image):
     """404 unless get_image lets the caller see ``image``."""
-    if not policy.check(context, image_policies.GET_IMAGE,
-                        policy.image_target(image, context)):
-        raise exception.ImageNotFound(image_id=image['id'])
+    authorize(context, image_policies.GET_IMAGE, image,
+              conceal=exception.ImageNotFound(image_id=image['id']))
 
 
 def authorize_change(context, image):
@@ -35,13 +34,16 @@ def authorize_change(context, image):
     authorize(context, image_policies.MODIFY_IMAGE, image)
 
 
-def authorize(context, rule, image, member=None):
-    """403 unless ``rule`` allows the caller to act on a visible image.
+def authorize(context, rule, image, member=None, conceal=None):
+    """Raise unless ``rule`` allows the caller to act on ``image``.
 
-    ``member`` names the membership a member rule is about.
+    The refusal is a 403, or ``conceal`` (a 404) where the caller must not
+    learn whether what it asked for exists. ``member`` names the
+    membership a member rule is about.
     """
-    policy.authorize(context, rule,
-                     policy.image_target(image, context, member))
+    if not policy.check(context, rule,
+                        policy.image_target(image, context, member)):
+        raise conceal or policy.refusal(rule)
 
 
 def committed_image(context, image_id):
@@ -51,7 +53,7 @@ def committed_image(context, image_id):
     image.delete then tells the rest.
     """
     try:
-        return db_api.image_get(context, image_id, details=True)
+        return db_images.image_get(context, image_id, details=True)
     except exception.ImageNotFound:
         return None
 

@@ -8,7 +8,7 @@ reactivates it.
 from glance_sharing.api.handlers import common
 from glance_sharing.api import openapi
 from glance_sharing.api import util
-from glance_sharing.db import api as db_api
+from glance_sharing.db import images as db_images
 from glance_sharing.policies import images as rules
 
 
@@ -16,7 +16,7 @@ def _change_status(req, rule, action, source, target):
     context = util.context(req)
     image = common.visible_image(context, req.urlvars['image_id'])
     common.authorize(context, rule, image)
-    db_api.image_status_change(context, image['id'], action, source, target)
+    db_images.image_status_change(context, image['id'], action, source, target)
     # Glance saves, and so notifies, even when the status was already
     # the target.
     common.notify_image_update(context, image['id'])

@@ -15,7 +15,7 @@ from glance_sharing.api import openapi
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing import data_access
-from glance_sharing.db import api as db_api
+from glance_sharing.db import images as db_images
 from glance_sharing import exception
 from glance_sharing.i18n import _
 from glance_sharing import image_store
@@ -102,7 +102,7 @@ def upload_image_data(req):
     expected = req.content_length
     image_id = image['id']
     # Status and formats first, as Glance checks them before any data.
-    db_api.image_upload_start(context, image_id)
+    db_images.image_upload_start(context, image_id)
     try:
         if expected is not None and expected > CONF.image_size_cap:
             raise exception.ImageSizeCapExceeded(cap=CONF.image_size_cap)
@@ -111,16 +111,16 @@ def upload_image_data(req):
             UploadStream(req.body_file, expected, CONF.image_size_cap),
             expected or 0, context=context)
     except BaseException:
-        db_api.image_upload_abort(context, image_id)
+        db_images.image_upload_abort(context, image_id)
         raise
     try:
-        db_api.image_upload_finish(context, image_id, stored,
-                                   _virtual_size(image, stored))
+        db_images.image_upload_finish(context, image_id, stored,
+                                      _virtual_size(image, stored))
     except BaseException:
         # Deleted meanwhile, or the database failed: the data belongs to
         # no image, so it goes, and a later upload starts afresh.
         image_store.delete(stored.location, context=context)
-        db_api.image_upload_abort(context, image_id)
+        db_images.image_upload_abort(context, image_id)
         raise
     _notify_uploaded(context, image_id)
     # Members added before the data came may read it from the store too.

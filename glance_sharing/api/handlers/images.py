@@ -15,7 +15,7 @@ from glance_sharing.api.schemas import images as schemas
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing import data_access
-from glance_sharing.db import api as db_api
+from glance_sharing.db import images as db_images
 from glance_sharing.i18n import _
 from glance_sharing import image_store
 from glance_sharing import notifier
@@ -109,7 +109,7 @@ def create_image(req):
     _check_quota(values['id'], _('tags'), len(tags), CONF.image_tag_quota)
     values.update(status='queued', size=None, virtual_size=None,
                   checksum=None, os_hash_algo=None, os_hash_value=None)
-    image = db_api.image_create(context, values, extra, tags)
+    image = db_images.image_create(context, values, extra, tags)
     notifier.notify(context, 'image.create', notifier.format_image(image))
     response = util.json_response(req, format_image(image), status=201)
     response.location = '%s/v2/images/%s' % (util.base_url(req),
@@ -180,7 +180,7 @@ def update_image(req):
                      CONF.image_tag_quota)
         return dict(image, properties=extra, **core)
 
-    image = db_api.image_update(context, req.urlvars['image_id'], change)
+    image = db_images.image_update(context, req.urlvars['image_id'], change)
     if image['visibility'] != before['visibility']:
         data_access.sync(context, image['id'], before['location'])
     notifier.notify(context, 'image.update', notifier.format_image(image))
@@ -200,14 +200,14 @@ def delete_image(req):
                 _('Image %s is protected and cannot be deleted.')
                 % image['id'])
 
-    deleted = db_api.image_delete(context, req.urlvars['image_id'], check)
+    deleted = db_images.image_delete(context, req.urlvars['image_id'], check)
     for member in deleted['members']:
         notifier.notify(context, 'image.member.delete',
                         notifier.format_member(member, deleted=True))
     notifier.notify(context, 'image.delete',
                     notifier.format_image(deleted['image'], deleted=True))
-    if deleted['location']:
-        image_store.delete(deleted['location'], context=context)
+    if deleted['image']['location']:
+        image_store.delete(deleted['image']['location'], context=context)
     return util.no_content(req)
 
 
@@ -225,7 +225,7 @@ def _change_tags(req, change_tags):
         change_tags(image, tag)
         return image
 
-    image = db_api.image_update(context, req.urlvars['image_id'], change)
+    image = db_images.image_update(context, req.urlvars['image_id'], change)
     notifier.notify(context, 'image.update', notifier.format_image(image))
     return util.no_content(req)
 
@@ -318,7 +318,7 @@ def list_images(req):
     sort_keys, sort_dirs = _sort_params(req)
     conditions, properties = image_filters.parse(req.GET)
     limit = util.limit_param(req)
-    images = db_api.image_get_all(
+    images = db_images.image_get_all(
         context, conditions=conditions, properties=properties,
         tags=req.GET.getall('tag'), visibility=visibility,
         member_status=member_status, limit=limit,

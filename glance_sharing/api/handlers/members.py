@@ -15,7 +15,7 @@ from glance_sharing.api.schemas import members as schemas
 from glance_sharing.api import util
 from glance_sharing.conf import CONF
 from glance_sharing import data_access
-from glance_sharing.db import api as db_api
+from glance_sharing.db import members as db_members
 from glance_sharing import exception
 from glance_sharing.i18n import _
 from glance_sharing import identity
@@ -36,14 +36,18 @@ def format_member(member):
     }
 
 
-def _shared_image(req, action, rule):
-    """The request's image: visible (404), shared (403), ``rule`` (403)."""
+def _shared_image(req, action, rule, conceal=None):
+    """The request's image: visible (404), shared (403), ``rule`` (403).
+
+    With ``conceal``, a 404, each refusal is that 404 instead.
+    """
     context = util.context(req)
     image = common.visible_image(context, req.urlvars['image_id'])
     if image['visibility'] != 'shared':
-        raise exception.ImageNotShared(action=action, image_id=image['id'],
-                                       visibility=image['visibility'])
-    common.authorize(context, rule, image)
+        raise conceal or exception.ImageNotShared(
+            action=action, image_id=image['id'],
+            visibility=image['visibility'])
+    common.authorize(context, rule, image, conceal=conceal)
     return context, image
 
 
@@ -63,8 +67,8 @@ def create_member(req):
             % image['id'])
     if CONF.sharing.verify_member_exists:
         identity.verify_project_id(member_id)
-    member = db_api.member_create(context, image['id'], member_id,
-                                  CONF.image_member_quota)
+    member = db_members.member_create(context, image['id'], member_id,
+                                      CONF.image_member_quota)
     notifier.notify(context, 'image.member.create',
                     notifier.format_member(member))
     data_access.sync(context, image['id'], image['location'])
@@ -73,6 +77,7 @@ def create_member(req):
 
 @openapi.operation(200, schemas.MEMBERS, errors=[403],
                    query=schemas.LIST_QUERY)
+@util.read_transaction
 def list_members(req):
     """GET /v2/images/{image_id}/members: 200 with the visible members.
 
@@ -82,7 +87,8 @@ def list_members(req):
     context, image = _shared_image(req, 'list', rules.GET_MEMBERS)
     limit = util.limit_param(req) if 'limit' in req.GET else None
     marker = req.GET.get('marker')
-    members = db_api.member_list(context, image, limit=limit, marker=marker)
+    members = db_members.member_list(context, image['id'], limit=limit,
+                                     marker=marker)
     body = {'members': [format_member(m) for m in members],
             'schema': '/v2/schemas/members'}
     if limit and len(members) == limit:
@@ -95,25 +101,25 @@ def list_members(req):
 
 
 @openapi.operation(200, schemas.MEMBER)
+@util.read_transaction
 def show_member(req):
     """GET /v2/images/{image_id}/members/{member_id}: 200 with the member.
 
     Every failure is a 404, so the call reveals nothing to outsiders.
     """
-    try:
-        context, image = _shared_image(req, 'show', rules.GET_MEMBER)
-    except exception.ImageNotShared as exc:
-        raise webob.exc.HTTPNotFound(str(exc))
-    except webob.exc.HTTPForbidden as exc:
-        raise webob.exc.HTTPNotFound(exc.detail)
-    member = db_api.member_get(context, image, req.urlvars['member_id'])
+    image_id, member_id = req.urlvars['image_id'], req.urlvars['member_id']
+    context, image = _shared_image(
+        req, 'show', rules.GET_MEMBER,
+        conceal=exception.MemberNotFound(image_id=image_id, member=member_id))
+    member = db_members.member_get(context, image['id'], member_id)
     return util.json_response(req, format_member(member))
 
 
 def _visible_member(req, action, rule):
     """The request's image and member row, checked as far as ``rule``."""
     context, image = _shared_image(req, action, rules.GET_MEMBER)
-    member = db_api.member_get(context, image, req.urlvars['member_id'])
+    member = db_members.member_get(context, image['id'],
+                                   req.urlvars['member_id'])
     common.authorize(context, rule, image, member['member_id'])
     return context, image, member
 
@@ -128,8 +134,8 @@ def update_member(req):
     status = util.body(req)['status']
     context, image, member = _visible_member(req, 'update',
                                              rules.MODIFY_MEMBER)
-    member = db_api.member_update(context, image['id'],
-                                  member['member_id'], status)
+    member = db_members.member_update(context, image['id'],
+                                      member['member_id'], status)
     notifier.notify(context, 'image.member.update',
                     notifier.format_member(member))
     return util.json_response(req, format_member(member))
@@ -140,8 +146,8 @@ def delete_member(req):
     """DELETE /v2/images/{image_id}/members/{member_id}: 204."""
     context, image, member = _visible_member(req, 'delete',
                                              rules.DELETE_MEMBER)
-    removed = db_api.member_delete(context, image['id'],
-                                   member['member_id'])
+    removed = db_members.member_delete(context, image['id'],
+                                       member['member_id'])
     notifier.notify(context, 'image.member.delete',
                     notifier.format_member(removed, deleted=True))
     data_access.sync(context, image['id'], image['location'])

@@ -5,6 +5,17 @@ import webob.dec
 from glance_sharing.api.handlers import versions
 from glance_sharing.api.middleware import base
 from glance_sharing.api import util
+from glance_sharing.api import wsgi_wrapper
+
+
+def _discovery(req):
+    """GET or HEAD / (300) and /versions (200): the versions document."""
+    return versions.show_versions(
+        req, status=200 if req.path_info == '/versions' else 300)
+
+
+def _not_allowed(req):
+    raise util.method_not_allowed(req, ('GET', 'HEAD'))
 
 
 class VersionNegotiation(base.Middleware):
@@ -12,21 +23,17 @@ class VersionNegotiation(base.Middleware):
 
     @webob.dec.wsgify
     def __call__(self, req):
-        try:
-            path = req.path_info
-        except UnicodeDecodeError:
+        path = util.decoded_path(req)
+        if path is None:
             # Not a version path; the router answers what it is.
             return req.get_response(self.application)
         first = path.strip('/').split('/', 1)[0]
         if path in ('', '/', '/versions'):
-            if req.method not in ('GET', 'HEAD'):
-                return util.error_response(
-                    req, util.method_not_allowed(req, ('GET', 'HEAD')))
-            refusal = util.unexpected_body(req)
-            if refusal is not None:
-                return util.error_response(req, refusal)
-            return versions.show_versions(
-                req, status=200 if path == '/versions' else 300)
+            # As in the router, a 405 comes before a refused body.
+            readable = req.method in ('GET', 'HEAD')
+            return wsgi_wrapper.respond(
+                req, _discovery if readable else _not_allowed,
+                check_body=readable)
         if first in versions.ALIASES:
             if first != 'v2':
                 req.path_info = '/v2' + path[len(first) + 1:]

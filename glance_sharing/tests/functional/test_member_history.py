@@ -12,7 +12,7 @@ import webob
 
 from glance_sharing.conf import CONF
 from glance_sharing import context
-from glance_sharing.db import api as db_api
+from glance_sharing.db import members as db_members
 from glance_sharing import deploy
 from glance_sharing.tests import base
 
@@ -65,7 +65,7 @@ class MemberHistoryTest(base.TestCase):
                 method, path, project, user, body, roles)
             expected.append((project, user, local_id, global_id))
 
-        history = db_api.member_history(
+        history = db_members.member_history(
             context.get_admin_context(), image_id)
         self.assertEqual(
             [('create', 'pending'), ('update', 'accepted'),
@@ -88,7 +88,7 @@ class MemberHistoryTest(base.TestCase):
         (global_id, local_id), _r = self._call(
             'DELETE', '/v2/images/%s' % image_id, self.owner,
             'deleting-user')
-        deletes = [h for h in db_api.member_history(
+        deletes = [h for h in db_members.member_history(
             context.get_admin_context(), image_id)
             if h['action'] == 'delete']
         self.assertEqual({self.consumer, 'second'},
@@ -114,8 +114,8 @@ class MemberHistoryTest(base.TestCase):
         req.json = {'member': self.consumer}
         response = req.get_response(self.app)
         self.assertEqual(200, response.status_int, response.body)
-        [entry] = db_api.member_history(context.get_admin_context(),
-                                        image_id)
+        [entry] = db_members.member_history(context.get_admin_context(),
+                                            image_id)
         self.assertEqual(
             (response.headers['X-OpenStack-Request-ID'], None),
             (entry['request_id'], entry['global_request_id']))

@@ -15,7 +15,7 @@ import webob
 
 from glance_sharing.conf import CONF
 from glance_sharing import context
-from glance_sharing.db import api as db_api
+from glance_sharing.db import members as db_members
 from glance_sharing import deploy
 from glance_sharing import notifier
 from glance_sharing.tests import base
@@ -175,8 +175,8 @@ class MemberEventsTest(NotificationTestCase):
 
         def info(ctxt, event_type, payload):
             image = {'id': self.image['id'], 'owner': self.owner}
-            seen.append([m['member_id'] for m in db_api.member_list(
-                context.get_admin_context(), image)])
+            seen.append([m['member_id'] for m in db_members.member_list(
+                context.get_admin_context(), image['id'])])
             send(ctxt, event_type, payload)
 
         with mock.patch.object(real_notifier, 'info', info):

@@ -41,14 +41,14 @@ class TestSync(testtools.TestCase):
             cfg.CONF, 'file:///var/lib/glance/images/an-image'))
         self.assertFalse(image_store.keeps_access_lists(cfg.CONF, None))
 
-    @mock.patch.object(data_access.db_api, 'image_get')
+    @mock.patch.object(data_access.db_images, 'image_get')
     def test_no_database_read_for_other_stores(self, image_get):
         data_access.sync(mock.sentinel.context, 'an-image', SWIFT)
         image_get.assert_not_called()
 
     @mock.patch.object(image_store, 'set_readers')
-    @mock.patch.object(data_access.db_api, 'member_list')
-    @mock.patch.object(data_access.db_api, 'image_get')
+    @mock.patch.object(data_access.db_members, 'member_list')
+    @mock.patch.object(data_access.db_images, 'image_get')
     def test_rewrites_the_whole_list(self, image_get, member_list,
                                      set_readers):
         self.conf.config(group='glance_store', swift_store_multi_tenant=True)
@@ -61,7 +61,7 @@ class TestSync(testtools.TestCase):
                                             context)
 
     @mock.patch.object(image_store, 'set_readers')
-    @mock.patch.object(data_access.db_api, 'image_get')
+    @mock.patch.object(data_access.db_images, 'image_get')
     def test_image_deleted_meanwhile(self, image_get, set_readers):
         self.conf.config(group='glance_store', swift_store_multi_tenant=True)
         image_get.side_effect = exception.ImageNotFound(image_id='an-image')

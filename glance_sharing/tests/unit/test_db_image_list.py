@@ -18,7 +18,8 @@ import tempfile
 import fixtures
 
 from glance_sharing.conf import CONF
-from glance_sharing.db import api as db_api
+from glance_sharing.db import images as db_images
+from glance_sharing.db import members as db_members
 from glance_sharing import exception
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
@@ -186,7 +187,7 @@ class ImageListMatrixTest(base.TestCase):
                    for name, vis in X_IMAGES.items()]
         for number, (name, visibility, ctx) in enumerate(images):
             first = 'shared' if name == 'o_private_member' else visibility
-            image = db_api.image_create(
+            image = db_images.image_create(
                 ctx, _values(name, first, ctx.project_id, number), {}, [])
             self.ids[image['id']] = name
         self._share('s_pending', self.owner, 'pending')
@@ -195,10 +196,10 @@ class ImageListMatrixTest(base.TestCase):
         self._share('o_private_member', self.owner, 'accepted')
         self._share('x_shared_c', self.x_owner, 'accepted')
         # A membership of someone else must not count for the consumer.
-        db_api.member_create(self.x_owner, self._id('x_shared'),
-                             base.project_id(), -1)
+        db_members.member_create(self.x_owner, self._id('x_shared'),
+                                 base.project_id(), -1)
         image_id = self._id('o_private_member')
-        db_api.image_update(self.owner, image_id, lambda image: dict(
+        db_images.image_update(self.owner, image_id, lambda image: dict(
             image, visibility='private'))
 
     def _id(self, name):
@@ -206,17 +207,17 @@ class ImageListMatrixTest(base.TestCase):
 
     def _share(self, name, owner_ctx, status):
         image_id = self._id(name)
-        db_api.member_create(owner_ctx, image_id,
-                             self.consumer.project_id, -1)
+        db_members.member_create(owner_ctx, image_id,
+                                 self.consumer.project_id, -1)
         if status != 'pending':
-            db_api.member_update(self.consumer, image_id,
-                                 self.consumer.project_id, status)
+            db_members.member_update(self.consumer, image_id,
+                                     self.consumer.project_id, status)
 
     def _list(self, ctx, member_status='default', visibility=None,
               **kwargs):
         if member_status != 'default':
             kwargs['member_status'] = member_status
-        images = db_api.image_get_all(ctx, visibility=visibility, **kwargs)
+        images = db_images.image_get_all(ctx, visibility=visibility, **kwargs)
         return [self.ids[image['id']] for image in images]
 
     def _mismatches(self, ctx, expected_for):
@@ -291,8 +292,8 @@ class ImageListMatrixTest(base.TestCase):
     def _pages(self, ctx, limit, **kwargs):
         pages, marker = [], None
         while True:
-            page = db_api.image_get_all(ctx, limit=limit, marker=marker,
-                                        **kwargs)
+            page = db_images.image_get_all(ctx, limit=limit, marker=marker,
+                                           **kwargs)
             pages.append([self.ids[image['id']] for image in page])
             if len(page) < limit:
                 return pages
@@ -323,22 +324,22 @@ class ImageListMatrixTest(base.TestCase):
     def test_default_order_is_newest_first(self):
         # All rows may share a created_at second; id breaks the tie, in
         # the same direction.
-        images = db_api.image_get_all(self.admin, visibility='all')
+        images = db_images.image_get_all(self.admin, visibility='all')
         keys = [(image['created_at'], image['id']) for image in images]
         self.assertEqual(sorted(keys, reverse=True), keys)
 
     def test_marker_the_caller_cannot_list_is_refused(self):
-        self.assertRaises(exception.InvalidMarker, db_api.image_get_all,
+        self.assertRaises(exception.InvalidMarker, db_images.image_get_all,
                           self.other, marker=self._id('o_private'))
         # A pending share is not in the default list, so not a marker
         # there either.
-        self.assertRaises(exception.InvalidMarker, db_api.image_get_all,
+        self.assertRaises(exception.InvalidMarker, db_images.image_get_all,
                           self.consumer, marker=self._id('s_pending'))
         self.assertEqual(
-            [], db_api.image_get_all(self.consumer, member_status='pending',
-                                     visibility='shared',
-                                     marker=self._id('s_pending')))
+            [], db_images.image_get_all(self.consumer, member_status='pending',
+                                        visibility='shared',
+                                        marker=self._id('s_pending')))
 
     def test_limit(self):
-        self.assertEqual(2, len(db_api.image_get_all(self.admin, limit=2)))
-        self.assertEqual([], db_api.image_get_all(self.admin, limit=0))
+        self.assertEqual(2, len(db_images.image_get_all(self.admin, limit=2)))
+        self.assertEqual([], db_images.image_get_all(self.admin, limit=0))

@@ -4,8 +4,9 @@ import datetime
 
 import sqlalchemy as sa
 
-from glance_sharing.db import api as db_api
 from glance_sharing.db import engine as db_engine
+from glance_sharing.db import images as db_images
+from glance_sharing.db import members as db_members
 from glance_sharing.db import models
 from glance_sharing import exception
 from glance_sharing.tests import base
@@ -30,10 +31,10 @@ class MemberDBTestCase(base.TestCase):
             'protected': False, 'os_hidden': False, 'min_disk': 0,
             'min_ram': 0, 'container_format': None, 'disk_format': None,
         }
-        return db_api.image_create(self.owner, values, {}, [])
+        return db_images.image_create(self.owner, values, {}, [])
 
     def _share(self, member, quota=-1, image_id=IMAGE_ID):
-        return db_api.member_create(self.owner, image_id, member, quota)
+        return db_members.member_create(self.owner, image_id, member, quota)
 
     def _set_created_at(self, member, when):
         @db_engine.main_context_manager.writer
@@ -46,18 +47,20 @@ class MemberDBTestCase(base.TestCase):
 
     def _members(self, ctx, **kwargs):
         return [m['member_id']
-                for m in db_api.member_list(ctx, self.image, **kwargs)]
+                for m in db_members.member_list(ctx, self.image['id'],
+                                                **kwargs)]
 
 
 class HistoryTest(MemberDBTestCase):
 
     def test_every_change_is_recorded_with_its_actor(self):
         self._share(self.consumer.project_id)
-        db_api.member_update(self.consumer, IMAGE_ID,
-                             self.consumer.project_id, 'accepted')
-        db_api.member_delete(self.admin, IMAGE_ID, self.consumer.project_id)
+        db_members.member_update(self.consumer, IMAGE_ID,
+                                 self.consumer.project_id, 'accepted')
+        db_members.member_delete(self.admin, IMAGE_ID,
+                                 self.consumer.project_id)
 
-        history = db_api.member_history(self.owner, IMAGE_ID)
+        history = db_members.member_history(self.owner, IMAGE_ID)
         self.assertEqual(
             [('create', 'pending'), ('update', 'accepted'),
              ('delete', 'accepted')],
@@ -77,24 +80,24 @@ class HistoryTest(MemberDBTestCase):
                           self.consumer.project_id)
         self.assertRaises(exception.MemberQuotaExceeded, self._share,
                           self.consumer2.project_id, quota=1)
-        self.assertRaises(exception.MemberNotFound, db_api.member_update,
+        self.assertRaises(exception.MemberNotFound, db_members.member_update,
                           self.consumer2, IMAGE_ID,
                           self.consumer2.project_id, 'accepted')
-        self.assertRaises(exception.MemberNotFound, db_api.member_delete,
+        self.assertRaises(exception.MemberNotFound, db_members.member_delete,
                           self.owner, IMAGE_ID, self.consumer2.project_id)
         self.assertEqual(
             ['create'],
-            [h['action'] for h in db_api.member_history(self.owner,
-                                                        IMAGE_ID)])
+            [h['action'] for h in db_members.member_history(self.owner,
+                                                            IMAGE_ID)])
 
     def test_image_delete_removes_and_records_every_membership(self):
         self._share(self.consumer.project_id)
         self._share(self.consumer2.project_id)
-        removed = db_api.image_delete(self.owner, IMAGE_ID)['members']
+        removed = db_images.image_delete(self.owner, IMAGE_ID)['members']
         self.assertEqual(
             {self.consumer.project_id, self.consumer2.project_id},
             {m['member_id'] for m in removed})
-        deletes = [h for h in db_api.member_history(self.owner, IMAGE_ID)
+        deletes = [h for h in db_members.member_history(self.owner, IMAGE_ID)
                    if h['action'] == 'delete']
         self.assertEqual(
             {self.consumer.project_id, self.consumer2.project_id},
@@ -107,11 +110,11 @@ class HistoryTest(MemberDBTestCase):
 
     def test_history_outlives_the_image(self):
         self._share(self.consumer.project_id)
-        db_api.image_delete(self.owner, IMAGE_ID)
+        db_images.image_delete(self.owner, IMAGE_ID)
         self.assertEqual(
             ['create', 'delete'],
-            [h['action'] for h in db_api.member_history(self.owner,
-                                                        IMAGE_ID)])
+            [h['action'] for h in db_members.member_history(self.owner,
+                                                            IMAGE_ID)])
 
 
 class UpdateTest(MemberDBTestCase):
@@ -119,45 +122,48 @@ class UpdateTest(MemberDBTestCase):
     def test_update_sets_the_status(self):
         self._share(self.consumer.project_id)
         for status in ('accepted', 'rejected', 'rejected', 'pending'):
-            member = db_api.member_update(
+            member = db_members.member_update(
                 self.consumer, IMAGE_ID, self.consumer.project_id, status)
             self.assertEqual(status, member['status'])
-            self.assertEqual(status, db_api.member_get(
-                self.consumer, self.image,
+            self.assertEqual(status, db_members.member_get(
+                self.consumer, self.image['id'],
                 self.consumer.project_id)['status'])
 
     def test_update_never_resurrects_a_deleted_membership(self):
         self._share(self.consumer.project_id)
-        db_api.member_delete(self.owner, IMAGE_ID, self.consumer.project_id)
-        self.assertRaises(exception.MemberNotFound, db_api.member_update,
+        db_members.member_delete(self.owner, IMAGE_ID,
+                                 self.consumer.project_id)
+        self.assertRaises(exception.MemberNotFound, db_members.member_update,
                           self.consumer, IMAGE_ID,
                           self.consumer.project_id, 'accepted')
-        self.assertRaises(exception.MemberNotFound, db_api.member_get,
-                          self.owner, self.image, self.consumer.project_id)
+        self.assertRaises(exception.MemberNotFound, db_members.member_get,
+                          self.owner, self.image['id'],
+                          self.consumer.project_id)
         self.assertEqual([], self._members(self.owner))
         self.assertEqual(
             ['create', 'delete'],
-            [h['action'] for h in db_api.member_history(self.owner,
-                                                        IMAGE_ID)])
+            [h['action'] for h in db_members.member_history(self.owner,
+                                                            IMAGE_ID)])
 
     def test_update_of_a_member_that_never_was(self):
-        self.assertRaises(exception.MemberNotFound, db_api.member_update,
+        self.assertRaises(exception.MemberNotFound, db_members.member_update,
                           self.admin, IMAGE_ID, 'nobody', 'accepted')
         self.assertEqual([], self._members(self.admin))
 
     def test_update_touches_one_row_only(self):
         self._share(self.consumer.project_id)
         self._share(self.consumer2.project_id)
-        db_api.member_update(self.consumer, IMAGE_ID,
-                             self.consumer.project_id, 'rejected')
-        self.assertEqual('pending', db_api.member_get(
-            self.owner, self.image, self.consumer2.project_id)['status'])
+        db_members.member_update(self.consumer, IMAGE_ID,
+                                 self.consumer.project_id, 'rejected')
+        self.assertEqual('pending', db_members.member_get(
+            self.owner, self.image['id'], self.consumer2.project_id)['status'])
 
     def test_readding_a_deleted_member_starts_pending(self):
         self._share(self.consumer.project_id)
-        db_api.member_update(self.consumer, IMAGE_ID,
-                             self.consumer.project_id, 'accepted')
-        db_api.member_delete(self.owner, IMAGE_ID, self.consumer.project_id)
+        db_members.member_update(self.consumer, IMAGE_ID,
+                                 self.consumer.project_id, 'accepted')
+        db_members.member_delete(self.owner, IMAGE_ID,
+                                 self.consumer.project_id)
         member = self._share(self.consumer.project_id)
         self.assertEqual('pending', member['status'])
         self.assertEqual(1, len(self._members(self.owner)))
@@ -202,14 +208,14 @@ class CreateTest(MemberDBTestCase):
 
     def test_members_of_any_status_count(self):
         self._share(self.consumer.project_id, quota=1)
-        db_api.member_update(self.consumer, IMAGE_ID,
-                             self.consumer.project_id, 'rejected')
+        db_members.member_update(self.consumer, IMAGE_ID,
+                                 self.consumer.project_id, 'rejected')
         self.assertRaises(exception.MemberQuotaExceeded, self._share, 'x',
                           quota=1)
 
     def test_delete_frees_quota(self):
         self._share('a', quota=1)
-        db_api.member_delete(self.owner, IMAGE_ID, 'a')
+        db_members.member_delete(self.owner, IMAGE_ID, 'a')
         self._share('b', quota=1)
         self.assertEqual(['b'], self._members(self.owner))
 
@@ -239,12 +245,12 @@ class CreateTest(MemberDBTestCase):
 
     def test_changes_need_a_shared_image(self):
         self._share(self.consumer.project_id)
-        db_api.image_update(self.owner, IMAGE_ID, lambda image: dict(
+        db_images.image_update(self.owner, IMAGE_ID, lambda image: dict(
             image, visibility='public'))
-        self.assertRaises(exception.ImageNotShared, db_api.member_update,
+        self.assertRaises(exception.ImageNotShared, db_members.member_update,
                           self.consumer, IMAGE_ID,
                           self.consumer.project_id, 'accepted')
-        self.assertRaises(exception.ImageNotShared, db_api.member_delete,
+        self.assertRaises(exception.ImageNotShared, db_members.member_delete,
                           self.owner, IMAGE_ID, self.consumer.project_id)
 
 
@@ -271,10 +277,10 @@ class ReadTest(MemberDBTestCase):
                          self._members(self.consumer))
         self.assertEqual(
             self.consumer.project_id,
-            db_api.member_get(self.consumer, self.image,
-                              self.consumer.project_id)['member_id'])
-        self.assertRaises(exception.MemberNotFound, db_api.member_get,
-                          self.consumer, self.image,
+            db_members.member_get(self.consumer, self.image['id'],
+                                  self.consumer.project_id)['member_id'])
+        self.assertRaises(exception.MemberNotFound, db_members.member_get,
+                          self.consumer, self.image['id'],
                           self.consumer2.project_id)
 
     def test_outsiders_see_nothing(self):

@@ -21,8 +21,9 @@ import fixtures
 import sqlalchemy as sa
 
 from glance_sharing.conf import CONF
-from glance_sharing.db import api as db_api
 from glance_sharing.db import engine as db_engine
+from glance_sharing.db import images as db_images
+from glance_sharing.db import members as db_members
 from glance_sharing.db import models
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
@@ -175,19 +176,19 @@ def plans(engine, target):
     consumer = base.make_context(project=CONSUMER)
     calls = [
         ('consumer image list (member_status=accepted, limit=25)',
-         lambda: db_api.image_get_all(consumer, limit=25)),
+         lambda: db_images.image_get_all(consumer, limit=25)),
         ('image show by a consumer (image and own membership)',
-         lambda: db_api.image_get(consumer, target['id'])),
+         lambda: db_images.image_get(consumer, target['id'])),
         ('member list by the owner',
-         lambda: db_api.member_list(owner, target)),
+         lambda: db_members.member_list(owner, target['id'])),
         ('member show by the consumer',
-         lambda: db_api.member_get(consumer, target, CONSUMER)),
+         lambda: db_members.member_get(consumer, target['id'], CONSUMER)),
         ('member status update by the consumer',
-         lambda: db_api.member_update(consumer, target['id'], CONSUMER,
-                                      'accepted')),
+         lambda: db_members.member_update(consumer, target['id'], CONSUMER,
+                                          'accepted')),
         ('member create by the owner (lock, duplicate check, quota count)',
-         lambda: db_api.member_create(owner, target['id'], 'newcomer',
-                                      128)),
+         lambda: db_members.member_create(owner, target['id'], 'newcomer',
+                                          128)),
     ]
     result = {}
     for label, call in calls:
@@ -226,7 +227,7 @@ def filter_plans(engine):
     result = {}
     for label, conditions in filter_conditions(engine).items():
         with capture(engine) as statements:
-            db_api.image_get_all(consumer, limit=25, conditions=conditions)
+            db_images.image_get_all(consumer, limit=25, conditions=conditions)
         # The first statement finds the page; the others load its details.
         statement, parameters = statements[0]
         result[label] = (statement, explain(engine, statement, parameters))

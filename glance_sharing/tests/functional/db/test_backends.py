@@ -13,8 +13,9 @@ from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
 import testscenarios
 
-from glance_sharing.db import api as db_api
 from glance_sharing.db import engine as db_engine
+from glance_sharing.db import images as db_images
+from glance_sharing.db import members as db_members
 from glance_sharing.db import models
 from glance_sharing import exception
 from glance_sharing.tests import base
@@ -35,7 +36,7 @@ def new_image(context, image_id=None, visibility='shared', owner=None):
         'checksum': None, 'os_hash_algo': None, 'os_hash_value': None,
         'min_disk': 0, 'min_ram': 0, 'protected': False, 'os_hidden': False,
     }
-    return db_api.image_create(context, values, {}, [])
+    return db_images.image_create(context, values, {}, [])
 
 
 class BackendTestCase(base.TestCase):
@@ -48,7 +49,8 @@ class BackendTestCase(base.TestCase):
 
     def _members(self, image=None):
         return [m['member_id'] for m in
-                db_api.member_list(self.owner, image or self.image)]
+                db_members.member_list(self.owner,
+                                       (image or self.image)['id'])]
 
 
 class TestBackends(BackendTestCase):
@@ -62,43 +64,46 @@ class TestBackends(BackendTestCase):
 
     def test_member_ids_differing_in_case_never_collide(self):
         for member in ('ABC', 'abc', 'Abc'):
-            db_api.member_create(self.owner, self.image['id'], member, QUOTA)
+            db_members.member_create(self.owner, self.image['id'], member,
+                                     QUOTA)
         self.assertEqual(['ABC', 'Abc', 'abc'], sorted(self._members()))
-        self.assertEqual('abc', db_api.member_get(
-            self.owner, self.image, 'abc')['member_id'])
-        db_api.member_delete(self.owner, self.image['id'], 'ABC')
+        self.assertEqual('abc', db_members.member_get(
+            self.owner, self.image['id'], 'abc')['member_id'])
+        db_members.member_delete(self.owner, self.image['id'], 'ABC')
         self.assertEqual(['Abc', 'abc'], sorted(self._members()))
-        self.assertRaises(exception.MemberNotFound, db_api.member_get,
-                          self.owner, self.image, 'ABC')
-        self.assertRaises(exception.MemberNotFound, db_api.member_update,
+        self.assertRaises(exception.MemberNotFound, db_members.member_get,
+                          self.owner, self.image['id'], 'ABC')
+        self.assertRaises(exception.MemberNotFound, db_members.member_update,
                           self.owner, self.image['id'], 'ABC', 'accepted')
 
     def test_accented_member_ids_are_distinct(self):
         for member in ('proj-e', 'proj-\xe9', 'proj-E'):
-            db_api.member_create(self.owner, self.image['id'], member, QUOTA)
+            db_members.member_create(self.owner, self.image['id'], member,
+                                     QUOTA)
         self.assertEqual(3, len(self._members()))
 
     def test_image_ids_differing_in_case_never_collide(self):
         lower = new_image(self.owner, image_id='abcdef')
         upper = new_image(self.owner, image_id='ABCDEF')
-        db_api.member_create(self.owner, lower['id'], 'p1', QUOTA)
+        db_members.member_create(self.owner, lower['id'], 'p1', QUOTA)
         self.assertEqual(['p1'], self._members(lower))
         self.assertEqual([], self._members(upper))
         self.assertRaises(exception.ImageExists, new_image, self.owner,
                           image_id='ABCDEF')
 
     def test_consumer_differing_in_case_does_not_see_the_share(self):
-        db_api.member_create(self.owner, self.image['id'], 'consumer', QUOTA)
+        db_members.member_create(self.owner, self.image['id'], 'consumer',
+                                 QUOTA)
         other = base.make_context(project='CONSUMER')
-        self.assertRaises(exception.ImageNotFound, db_api.image_get, other,
+        self.assertRaises(exception.ImageNotFound, db_images.image_get, other,
                           self.image['id'])
-        self.assertRaises(exception.MemberNotFound, db_api.member_update,
+        self.assertRaises(exception.MemberNotFound, db_members.member_update,
                           other, self.image['id'], 'CONSUMER', 'accepted')
 
     def test_owner_differing_in_case_is_another_project(self):
         private = new_image(base.make_context(project='Owner'),
                             visibility='private')
-        self.assertRaises(exception.ImageNotFound, db_api.image_get,
+        self.assertRaises(exception.ImageNotFound, db_images.image_get,
                           base.make_context(project='owner'), private['id'])
 
     def test_trailing_spaces_make_different_ids(self):
@@ -106,43 +111,44 @@ class TestBackends(BackendTestCase):
         # 'x' and 'x ' equal; ids must compare exactly on every backend.
         image = new_image(self.owner, image_id='img-spaces')
         for tag in ('x', 'x '):
-            db_api.image_update(self.owner, image['id'], lambda i, t=tag: dict(
-                i, tags=i['tags'] + [t]))
-        db_api.image_update(self.owner, image['id'], lambda i: dict(
+            db_images.image_update(
+                self.owner, image['id'],
+                lambda i, t=tag: dict(i, tags=i['tags'] + [t]))
+        db_images.image_update(self.owner, image['id'], lambda i: dict(
             i, properties={'p': '1', 'p ': '2'}))
-        image = db_api.image_get(self.owner, image['id'], details=True)
+        image = db_images.image_get(self.owner, image['id'], details=True)
         self.assertEqual(['x', 'x '], image['tags'])
         self.assertEqual({'p': '1', 'p ': '2'}, image['properties'])
-        db_api.image_update(self.owner, image['id'],
-                            lambda i: dict(i, tags=['x']))
-        self.assertEqual(['x'], db_api.image_get(
+        db_images.image_update(self.owner, image['id'],
+                               lambda i: dict(i, tags=['x']))
+        self.assertEqual(['x'], db_images.image_get(
             self.owner, image['id'], details=True)['tags'])
         # An owner with a trailing space is another project.
         padded = new_image(base.make_context(project='Owner '),
                            visibility='private')
-        self.assertRaises(exception.ImageNotFound, db_api.image_get,
+        self.assertRaises(exception.ImageNotFound, db_images.image_get,
                           base.make_context(project='Owner'), padded['id'])
 
     def test_four_byte_and_long_member_ids_round_trip(self):
         for member in ('proj-\U0001F600', 'x' * 255, '\u00e9' * 255):
-            created = db_api.member_create(self.owner, self.image['id'],
-                                           member, QUOTA)
+            created = db_members.member_create(self.owner, self.image['id'],
+                                               member, QUOTA)
             self.assertEqual(member, created['member_id'])
-            self.assertEqual(member, db_api.member_get(
-                self.owner, self.image, member)['member_id'])
+            self.assertEqual(member, db_members.member_get(
+                self.owner, self.image['id'], member)['member_id'])
 
     def test_duplicate_member_is_member_exists(self):
-        db_api.member_create(self.owner, self.image['id'], 'p1', QUOTA)
-        self.assertRaises(exception.MemberExists, db_api.member_create,
+        db_members.member_create(self.owner, self.image['id'], 'p1', QUOTA)
+        self.assertRaises(exception.MemberExists, db_members.member_create,
                           self.owner, self.image['id'], 'p1', QUOTA)
 
     def test_unique_constraint_refuses_a_second_row(self):
         # The last word on duplicates, whatever the code above it does.
-        db_api.member_create(self.owner, self.image['id'], 'p1', QUOTA)
+        db_members.member_create(self.owner, self.image['id'], 'p1', QUOTA)
 
         @db_engine.writer
         def insert(context):
-            now = db_api._now()
+            now = models.now()
             context.session.add(models.ImageMember(
                 image_id=self.image['id'], member='p1', status='pending',
                 created_at=now, updated_at=now))
@@ -151,25 +157,26 @@ class TestBackends(BackendTestCase):
         self.assertRaises(db_exc.DBDuplicateEntry, insert, self.owner)
 
     def test_status_check_constraint(self):
-        db_api.member_create(self.owner, self.image['id'], 'p1', QUOTA)
+        db_members.member_create(self.owner, self.image['id'], 'p1', QUOTA)
         # MariaDB reports it as an OperationalError, which oslo.db passes
         # through; the API never gets that far (the body schema has enum).
         self.assertRaises((db_exc.DBError, sa.exc.DBAPIError),
-                          db_api.member_update,
+                          db_members.member_update,
                           self.owner, self.image['id'], 'p1', 'bogus')
-        self.assertEqual('pending', db_api.member_get(
-            self.owner, self.image, 'p1')['status'])
+        self.assertEqual('pending', db_members.member_get(
+            self.owner, self.image['id'], 'p1')['status'])
 
     def test_image_delete_cascades_and_keeps_history(self):
-        db_api.member_create(self.owner, self.image['id'], 'p1', QUOTA)
-        removed = db_api.image_delete(self.owner, self.image['id'])['members']
+        db_members.member_create(self.owner, self.image['id'], 'p1', QUOTA)
+        removed = db_images.image_delete(self.owner,
+                                         self.image['id'])['members']
         self.assertEqual(['p1'], [m['member_id'] for m in removed])
-        history = db_api.member_history(self.owner, self.image['id'])
+        history = db_members.member_history(self.owner, self.image['id'])
         self.assertEqual(['create', 'delete'],
                          [h['action'] for h in history])
 
     def test_deadlock_in_a_writer_is_retried(self):
-        real_now = db_api._now
+        real_now = models.now
         calls = []
 
         def now_deadlocking_once():
@@ -178,22 +185,22 @@ class TestBackends(BackendTestCase):
                 raise db_exc.DBDeadlock()
             return real_now()
 
-        with mock.patch.object(db_api, '_now', now_deadlocking_once):
-            created = db_api.member_create(self.owner, self.image['id'],
-                                           'p1', QUOTA)
+        with mock.patch.object(models, 'now', now_deadlocking_once):
+            created = db_members.member_create(self.owner, self.image['id'],
+                                               'p1', QUOTA)
         self.assertEqual('p1', created['member_id'])
         self.assertGreaterEqual(len(calls), 2)
         self.assertEqual(['p1'], self._members())
         # The first attempt was rolled back: one history row, not two.
         self.assertEqual(['create'], [h['action'] for h in
-                                      db_api.member_history(
+                                      db_members.member_history(
                                           self.owner, self.image['id'])])
 
     def test_deadlock_every_time_gives_up(self):
-        with mock.patch.object(db_api, '_now',
+        with mock.patch.object(models, 'now',
                                side_effect=db_exc.DBDeadlock()), \
                 mock.patch('time.sleep'):
-            self.assertRaises(db_exc.DBDeadlock, db_api.member_create,
+            self.assertRaises(db_exc.DBDeadlock, db_members.member_create,
                               self.owner, self.image['id'], 'p1', QUOTA)
         self.assertEqual([], self._members())
 
@@ -216,10 +223,10 @@ class TestServerBackends(BackendTestCase):
         self.addCleanup(db_engine.main_context_manager.patch_factory(manager))
         self.addCleanup(manager.dispose_pool)
         for _ in range(2):
-            self.assertRaises(db_exc.DBConnectionError, db_api.image_get,
+            self.assertRaises(db_exc.DBConnectionError, db_images.image_get,
                               self.owner, self.image['id'])
             self.assertRaises(db_exc.DBConnectionError,
-                              db_api.member_create, self.owner,
+                              db_members.member_create, self.owner,
                               self.image['id'], 'p1', QUOTA)
 
     def test_real_deadlock_is_translated(self):
@@ -282,7 +289,7 @@ class TestSQLiteWriters(base.TestCase):
             first_read.set()
             # Give the second writer every chance to commit in between.
             seen['second_done_before_write'] = second_done.wait(1)
-            now = db_api._now()
+            now = models.now()
             context.session.add(models.ImageMember(
                 image_id=image['id'], member='first', status='pending',
                 created_at=now, updated_at=now))
@@ -290,7 +297,7 @@ class TestSQLiteWriters(base.TestCase):
         def second_writer():
             first_read.wait(10)
             try:
-                db_api.member_create(
+                db_members.member_create(
                     base.make_context(project=owner.project_id),
                     image['id'], 'second', QUOTA)
             except Exception as exc:
@@ -307,7 +314,8 @@ class TestSQLiteWriters(base.TestCase):
         self.assertFalse(seen['second_done_before_write'])
         self.assertEqual(0, seen['count'])
         self.assertEqual(['first', 'second'], sorted(
-            m['member_id'] for m in db_api.member_list(owner, image)))
+            m['member_id']
+            for m in db_members.member_list(owner, image['id'])))
 
 
 class TestImageUpdate(base.TestCase):
@@ -319,8 +327,9 @@ class TestImageUpdate(base.TestCase):
         super().setUp()
         self.owner = base.make_context()
         self.image = new_image(self.owner)
-        db_api.image_update(self.owner, self.image['id'], lambda image: dict(
-            image, properties={'a': '1', 'b': '2'}, tags=['x', 'y']))
+        db_images.image_update(
+            self.owner, self.image['id'], lambda image: dict(
+                image, properties={'a': '1', 'b': '2'}, tags=['x', 'y']))
 
     def statements(self, change):
         """The SQL statements image_update(change) sends."""
@@ -336,7 +345,7 @@ class TestImageUpdate(base.TestCase):
         self.addCleanup(sa.event.remove, engine, 'before_cursor_execute',
                         record)
         self.addCleanup(sent.clear)
-        db_api.image_update(self.owner, self.image['id'], change)
+        db_images.image_update(self.owner, self.image['id'], change)
         return list(sent)
 
     def test_a_rename_writes_the_name_only(self):
@@ -346,7 +355,7 @@ class TestImageUpdate(base.TestCase):
         self.assertTrue(writes[0].startswith('UPDATE images SET'), writes)
         self.assertIn('name=', writes[0].replace(' ', ''))
         self.assertNotIn('visibility', writes[0])
-        image = db_api.image_get(self.owner, self.image['id'], details=True)
+        image = db_images.image_get(self.owner, self.image['id'], details=True)
         self.assertEqual(('renamed', {'a': '1', 'b': '2'}, ['x', 'y']),
                          (image['name'], image['properties'],
                           image['tags']))
@@ -359,7 +368,7 @@ class TestImageUpdate(base.TestCase):
         self.assertNotIn('DELETE FROM image_properties', writes)
         self.assertIn('DELETE FROM image_tags', writes)
         self.assertEqual(1, writes.count('UPDATE image_properties'))
-        image = db_api.image_get(self.owner, self.image['id'], details=True)
+        image = db_images.image_get(self.owner, self.image['id'], details=True)
         self.assertEqual({'a': '1', 'b': 'changed', 'c': 'new'},
                          image['properties'])
         self.assertEqual(['y', 'z'], image['tags'])
@@ -375,19 +384,20 @@ class TestImageUpdate(base.TestCase):
     def test_a_refused_change_writes_nothing(self):
         def refuse(image):
             raise exception.ImageNotFound(image_id=image['id'])
-        before = db_api.image_get(self.owner, self.image['id'], details=True)
-        self.assertRaises(exception.ImageNotFound, db_api.image_update,
+        before = db_images.image_get(self.owner, self.image['id'],
+                                     details=True)
+        self.assertRaises(exception.ImageNotFound, db_images.image_update,
                           self.owner, self.image['id'], refuse)
-        self.assertEqual(before, db_api.image_get(
+        self.assertEqual(before, db_images.image_get(
             self.owner, self.image['id'], details=True))
 
     def test_the_change_sees_the_locked_image_as_the_caller_may(self):
         stranger = base.make_context()
         private = new_image(self.owner, visibility='private')
-        self.assertRaises(exception.ImageNotFound, db_api.image_update,
+        self.assertRaises(exception.ImageNotFound, db_images.image_update,
                           stranger, private['id'], lambda image: image)
         seen = []
-        db_api.image_update(self.owner, self.image['id'],
-                            lambda image: seen.append(image) or image)
+        db_images.image_update(self.owner, self.image['id'],
+                               lambda image: seen.append(image) or image)
         self.assertEqual({'a': '1', 'b': '2'}, seen[0]['properties'])
         self.assertEqual(['x', 'y'], seen[0]['tags'])

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import testscenarios
 
 from glance_sharing.api import util
-from glance_sharing.db import api as db_api
+from glance_sharing.db import members as db_members
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
 from glance_sharing.tests.unit import test_db_members
@@ -62,9 +62,9 @@ class ManageHistoryTest(test_db_members.MemberDBTestCase):
         """create, accept, reject (by an admin), delete: who did what."""
         member = self.consumer.project_id
         self._share(member)
-        db_api.member_update(self.consumer, IMAGE_ID, member, 'accepted')
-        db_api.member_update(self.admin, IMAGE_ID, member, 'rejected')
-        db_api.member_delete(self.owner, IMAGE_ID, member)
+        db_members.member_update(self.consumer, IMAGE_ID, member, 'accepted')
+        db_members.member_update(self.admin, IMAGE_ID, member, 'rejected')
+        db_members.member_delete(self.owner, IMAGE_ID, member)
         return [self.owner, self.consumer, self.admin, self.owner]
 
     def age_history(self, days, row_ids=None):
@@ -95,7 +95,7 @@ class ManageHistoryTest(test_db_members.MemberDBTestCase):
              ('delete', 'rejected', None)],
             [(e['action'], e['old_status'], e['new_status'])
              for e in entries])
-        recorded = db_api.member_history(self.admin, IMAGE_ID)
+        recorded = db_members.member_history(self.admin, IMAGE_ID)
         for entry, actor, row in zip(entries, actors, recorded):
             self.assertEqual(
                 {'image_id': IMAGE_ID,
@@ -131,8 +131,8 @@ class ManageHistoryTest(test_db_members.MemberDBTestCase):
         other_image = str(uuid.uuid4())
         self._image(other_image)
         stranger = base.make_context()
-        db_api.member_create(self.owner, other_image, stranger.project_id,
-                             -1)
+        db_members.member_create(self.owner, other_image, stranger.project_id,
+                                 -1)
         as_member = self.history_json('--project', self.consumer.project_id)
         self.assertEqual(4, len(as_member))
         self.assertEqual({IMAGE_ID}, {e['image_id'] for e in as_member})

@@ -1,0 +1,411 @@
+"""Image records, their data's life cycle and the image list.
+
+Functions take a RequestContext and an image id and return plain dicts.
+A writer function is one transaction: the invariants it checks hold when
+it commits, whatever other processes do at the same time.
+
+Who may know that an image exists is decided here, once, in SQL
+(visible_to): the show, every write and the list all read images through
+it, and the caller's membership comes with each image (member_status).
+"""
+
+import copy
+import operator
+
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import utils as db_utils
+import sqlalchemy as sa
+
+from glance_sharing.db.engine import reader
+from glance_sharing.db.engine import writer
+from glance_sharing.db import members
+from glance_sharing.db import models
+from glance_sharing import enums
+from glance_sharing import exception
+
+Image = models.Image
+_IMAGE_COLUMNS = [c.name for c in Image.__table__.columns]
+
+
+# --- Who may see an image ----------------------------------------------------
+
+def visible_to(context, member_status='all'):
+    """The one rule of who may know that an image exists, as a condition.
+
+    Admins see everything. Any project sees public and community images
+    and images without an owner, its own images, and the shared images it
+    is a member of: with any status (``member_status`` 'all', for the
+    show and every write), or only with ``member_status`` (the list's
+    filter on shares).
+    """
+    if context.is_admin:
+        return sa.true()
+    project = context.project_id
+    Member = models.ImageMember
+    shares = sa.select(Member.image_id).where(Member.member == project)
+    if member_status != 'all':
+        shares = shares.where(Member.status == member_status)
+    return sa.or_(
+        Image.visibility.in_(enums.EVERYONE),
+        _owned_by(project),
+        Image.owner.is_(None),
+        sa.and_(Image.visibility == 'shared', Image.id.in_(shares)))
+
+
+def _owned_by(project):
+    return Image.owner == project if project else sa.false()
+
+
+def _caller_membership(context):
+    """The caller's membership status of each image read (NULL: none)."""
+    Member = models.ImageMember
+    return sa.select(Member.status).where(
+        Member.image_id == Image.id,
+        Member.member == context.project_id,
+    ).scalar_subquery().label('member_status')
+
+
+def _image_dict(row):
+    """An image row read with its member_status, as a plain dict.
+
+    ``is_member``: the caller holds a membership of the image (the policy
+    target's %(member_id)s).
+    """
+    image = {name: getattr(row, name) for name in _IMAGE_COLUMNS}
+    image['member_status'] = row.member_status
+    image['is_member'] = row.member_status is not None
+    return image
+
+
+def _load_details(context, images):
+    """Attach properties and tags to ``images`` with two queries in all."""
+    by_id = {image['id']: image for image in images}
+    for image in images:
+        image['properties'] = {}
+        image['tags'] = []
+    if not by_id:
+        return images
+    ids = list(by_id)
+    props = sa.select(models.ImageProperty).where(
+        models.ImageProperty.image_id.in_(ids))
+    for prop in context.session.scalars(props):
+        by_id[prop.image_id]['properties'][prop.name] = prop.value
+    tags = sa.select(models.ImageTag).where(
+        models.ImageTag.image_id.in_(ids)).order_by(models.ImageTag.value)
+    for tag in context.session.scalars(tags):
+        by_id[tag.image_id]['tags'].append(tag.value)
+    return images
+
+
+def _visible_image(context, image_id, lock=False, details=False):
+    """One query: the image, if the caller may see it, and its membership.
+
+    ``lock`` reads it with a row lock held until commit: the latest
+    committed version, which no other writer can change before this
+    transaction ends. ImageNotFound when the image is gone or the caller
+    may not know that it exists.
+    """
+    query = sa.select(Image.__table__, _caller_membership(context)).where(
+        Image.id == image_id, visible_to(context))
+    if lock:
+        query = query.with_for_update()
+    row = context.session.execute(query).first()
+    if row is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    image = _image_dict(row)
+    return _load_details(context, [image])[0] if details else image
+
+
+@reader
+def image_get(context, image_id, details=False):
+    """The image as the caller may see it, or ImageNotFound."""
+    return _visible_image(context, image_id, details=details)
+
+
+# --- Image records -----------------------------------------------------------
+
+@writer
+def image_create(context, values, properties, tags):
+    now = models.now()
+    values = dict(values, created_at=now, updated_at=now)
+    session = context.session
+    session.add(Image(**values))
+    session.add_all(models.ImageProperty(image_id=values['id'], name=k,
+                                         value=v)
+                    for k, v in properties.items())
+    session.add_all(models.ImageTag(image_id=values['id'], value=t)
+                    for t in set(tags))
+    try:
+        session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.ImageExists(image_id=values['id'])
+    return _visible_image(context, values['id'], details=True)
+
+
+def _write_changes(context, old, new):
+    """Write what differs between the image dicts ``old`` and ``new``.
+
+    Only changed columns, changed or removed properties and added or
+    removed tags are written, so nothing another field's writer did is
+    overwritten even by a stale ``new``.
+    """
+    session = context.session
+    image_id = old['id']
+    values = {name: new[name] for name in _IMAGE_COLUMNS
+              if name in new and new[name] != old[name]}
+    values.pop('id', None)
+    values['updated_at'] = models.now()
+    session.execute(sa.update(Image).where(
+        Image.id == image_id).values(**values))
+    Prop = models.ImageProperty
+    old_props, new_props = old['properties'], new['properties']
+    removed = [name for name in old_props if name not in new_props]
+    if removed:
+        session.execute(sa.delete(Prop).where(Prop.image_id == image_id,
+                                              Prop.name.in_(removed)))
+    for name, value in new_props.items():
+        if name not in old_props:
+            session.add(Prop(image_id=image_id, name=name, value=value))
+        elif old_props[name] != value:
+            session.execute(sa.update(Prop).where(
+                Prop.image_id == image_id, Prop.name == name)
+                .values(value=value))
+    Tag = models.ImageTag
+    old_tags, new_tags = set(old['tags']), set(new['tags'])
+    if old_tags - new_tags:
+        session.execute(sa.delete(Tag).where(
+            Tag.image_id == image_id, Tag.value.in_(old_tags - new_tags)))
+    session.add_all(Tag(image_id=image_id, value=tag)
+                    for tag in sorted(new_tags - old_tags))
+    session.flush()
+
+
+@writer
+def image_update(context, image_id, change):
+    """Read-modify-write one image in one transaction, under its lock.
+
+    ``change(image)`` gets a copy of the locked image, with details, and
+    returns it as it should be (core values, "properties" and "tags"),
+    or raises to refuse the change; it may run more than once if the
+    transaction is retried after a deadlock, so it must only compute.
+    Every writer of an image's properties, tags or members takes the same
+    lock first. Returns the image as stored.
+    """
+    image = _visible_image(context, image_id, lock=True, details=True)
+    _write_changes(context, image, change(copy.deepcopy(image)))
+    return _visible_image(context, image_id, details=True)
+
+
+@writer
+def image_delete(context, image_id, check=None):
+    """Delete the image, its properties, tags and members.
+
+    ``check(image)``, if given, sees the locked image first and may raise
+    to refuse. Returns ``{'image': ..., 'members': [...]}``: the image as
+    it was (its ``location`` is for the caller to delete from the store
+    once this commits) and the removed memberships, each also recorded in
+    the history.
+    """
+    session = context.session
+    image = _visible_image(context, image_id, lock=True, details=True)
+    if check is not None:
+        check(image)
+    removed = members.delete_all(context, image_id)
+    for model in (models.ImageProperty, models.ImageTag):
+        session.execute(sa.delete(model).where(model.image_id == image_id))
+    session.execute(sa.delete(Image).where(Image.id == image_id))
+    return {'image': image, 'members': removed}
+
+
+# --- The image list ----------------------------------------------------------
+
+def _list_clause(context, visibility, member_status):
+    """visible_to, narrowed as the list narrows it.
+
+    Other projects' community images stay out unless ``visibility`` asks
+    for community or all images (this holds for admins too);
+    ``visibility`` other than 'all' keeps only that visibility.
+    """
+    condition = visible_to(context, member_status)
+    if visibility not in ('community', 'all'):
+        condition = sa.and_(condition, sa.or_(
+            Image.visibility != 'community', _owned_by(context.project_id)))
+    if visibility not in (None, 'all'):
+        condition = sa.and_(condition, Image.visibility == visibility)
+    return condition
+
+
+# How a list condition's operator compares a column with its value.
+_OPERATORS = {
+    'eq': operator.eq, 'neq': operator.ne, 'gt': operator.gt,
+    'gte': operator.ge, 'lt': operator.lt, 'lte': operator.le,
+    'in': lambda column, values: column.in_(values),
+}
+
+
+# Columns whose equality (or "in:") filters match few images, found
+# through an index of their own: better than walking the default order on
+# MariaDB. Ranges (sizes, times) and a status may match most images, so
+# MariaDB walks the order there and stops at the page's end; PostgreSQL's
+# planner chooses by itself.
+_FOUND_BY_OWN_INDEX = frozenset(['id', 'name', 'owner', 'checksum',
+                                 'os_hash_value'])
+
+
+@reader
+def image_get_all(context, filters=None, properties=None, tags=(),
+                  visibility=None, member_status='accepted', limit=None,
+                  marker=None, sort_keys=('created_at',),
+                  sort_dirs=('desc',), conditions=()):
+    """A page of the images the caller may list, with details.
+
+    ``filters`` are equality filters on core columns and ``conditions``
+    (column, operator, value) comparisons with the operators of
+    _OPERATORS; ``properties`` are equality filters on additional
+    properties; every tag in ``tags`` must be present.
+    """
+    query = context.session.query(Image).where(
+        _list_clause(context, visibility, member_status))
+    conditions = [(column, 'eq', value)
+                  for column, value in (filters or {}).items()] + list(
+        conditions)
+    for column, op, value in conditions:
+        query = query.where(_OPERATORS[op](getattr(Image, column), value))
+    for name, value in (properties or {}).items():
+        query = query.where(Image.id.in_(
+            sa.select(models.ImageProperty.image_id).where(
+                models.ImageProperty.name == name,
+                models.ImageProperty.value == value)))
+    for tag in tags:
+        query = query.where(Image.id.in_(
+            sa.select(models.ImageTag.image_id).where(
+                models.ImageTag.value == tag)))
+
+    marker_row = None
+    if marker is not None:
+        marker_row = query.where(Image.id == marker).first()
+        if marker_row is None:
+            raise exception.InvalidMarker(marker=marker)
+    sort_keys = list(sort_keys)
+    sort_dirs = list(sort_dirs)
+    if 'id' not in sort_keys:
+        # A unique last key makes the order total, so pages never overlap.
+        sort_keys.append('id')
+        sort_dirs.append(sort_dirs[-1])
+    dialect = context.session.get_bind().dialect.name
+    selective = any(column in _FOUND_BY_OWN_INDEX and op in ('eq', 'in')
+                    for column, op, _value in conditions)
+    if (sort_keys == ['created_at', 'id'] and len(set(sort_dirs)) == 1
+            and dialect in ('mysql', 'mariadb') and not selective):
+        # The default order. MariaDB would merge the visibility and owner
+        # indexes and sort every candidate (30 ms a page with 10,000
+        # images); walking (created_at, id) in order stops after ``limit``
+        # matches (2 ms), as PostgreSQL's planner chooses by itself. See
+        # doc/source/admin/database.rst. A filter with an index of its
+        # own (_FOUND_BY_OWN_INDEX) is left to the planner, which finds
+        # its few rows there.
+        query = query.with_hint(
+            Image, 'FORCE INDEX (ix_images_created_at_id)', dialect)
+    query = db_utils.paginate_query(query, Image, limit, sort_keys,
+                                    marker=marker_row, sort_dirs=sort_dirs)
+    # Only the page's rows are read back, each with the caller's
+    # membership, through the columns (no ORM objects are built).
+    query = query.with_entities(*Image.__table__.columns,
+                                _caller_membership(context))
+    images = [_image_dict(row) for row in query]
+    return _load_details(context, images)
+
+
+# --- Image data --------------------------------------------------------------
+# An upload moves the image queued -> saving (one writer: only one upload
+# can win), streams to the store outside any transaction, then saving ->
+# active with the data's location (a second writer). A failed upload goes
+# back to queued, so the next one can start afresh.
+
+def _locked_row(context, image_id, *columns):
+    """Lock the image row until commit; its ``columns``, None if gone.
+
+    For the data's life cycle, which the caller's handler has authorized
+    on the image it read: only the status matters here.
+    """
+    return context.session.execute(
+        sa.select(*columns)
+        .where(Image.id == image_id).with_for_update()).first()
+
+
+def _lock_status(context, image_id):
+    """Lock the image row until commit; its status, None if it is gone."""
+    row = _locked_row(context, image_id, Image.status)
+    return row and row.status
+
+
+def _set_status(context, image_id, status, **values):
+    context.session.execute(
+        sa.update(Image).where(Image.id == image_id)
+        .values(status=status, updated_at=models.now(), **values))
+
+
+@writer
+def image_upload_start(context, image_id):
+    """Mark a queued image "saving".
+
+    ImageNotQueued if it is not queued, then, as Glance checks them,
+    ImageFormatsMissing if its disk or container format is not set: data
+    of an unknown format could never be used.
+    """
+    image = _locked_row(context, image_id, Image.status, Image.disk_format,
+                        Image.container_format)
+    if image is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    if image.status != 'queued':
+        raise exception.ImageNotQueued(image_id=image_id, status=image.status)
+    missing = [name for name in ('disk_format', 'container_format')
+               if getattr(image, name) is None]
+    if missing:
+        raise exception.ImageFormatsMissing(missing=missing)
+    _set_status(context, image_id, 'saving')
+
+
+@writer
+def image_upload_finish(context, image_id, stored, virtual_size=None):
+    """Make a "saving" image active with its ``stored`` data.
+
+    ImageGoneDuringUpload if the image was deleted meanwhile (or is no
+    longer saving); the caller then owns the stored data and removes it.
+    """
+    status = _lock_status(context, image_id)
+    if status != 'saving':
+        raise exception.ImageGoneDuringUpload(image_id=image_id)
+    _set_status(context, image_id, 'active', location=stored.location,
+                size=stored.size, checksum=stored.checksum,
+                os_hash_algo=stored.os_hash_algo,
+                os_hash_value=stored.os_hash_value,
+                virtual_size=virtual_size)
+
+
+@writer
+def image_upload_abort(context, image_id):
+    """Put a "saving" image back to queued after a failed upload."""
+    status = _lock_status(context, image_id)
+    if status == 'saving':
+        _set_status(context, image_id, 'queued')
+
+
+# --- Image actions -----------------------------------------------------------
+
+@writer
+def image_status_change(context, image_id, action, source, target):
+    """Move the image from status ``source`` to ``target``.
+
+    Already in ``target`` is a success that changes nothing, as in Glance;
+    any other status is ImageStatusChangeForbidden.
+    """
+    status = _lock_status(context, image_id)
+    if status is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    if status == target:
+        return
+    if status != source:
+        raise exception.ImageStatusChangeForbidden(action=action,
+                                                   status=status)
+    _set_status(context, image_id, target)

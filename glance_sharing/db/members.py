@@ -1,0 +1,241 @@
+"""Image memberships and their history, as small reader/writer functions.
+
+Functions take a RequestContext and an image id and return plain dicts.
+Every membership write locks the image row first (_lock_shared_image), so
+the writes to one image's members run one after another on every backend,
+and none adds a member to an image that is being deleted or unshared.
+"""
+
+from oslo_db import exception as db_exc
+import sqlalchemy as sa
+
+from glance_sharing.db.engine import reader
+from glance_sharing.db.engine import writer
+from glance_sharing.db import models
+from glance_sharing import exception
+
+Member = models.ImageMember
+
+
+def _member_dict(row):
+    return {'image_id': row.image_id, 'member_id': row.member,
+            'status': row.status, 'created_at': row.created_at,
+            'updated_at': row.updated_at}
+
+
+def _record(context, member, action, old_status=None):
+    """Append one membership change to the history, with the actor.
+
+    ``member`` is the membership after the change (for a delete, as it
+    was removed); ``old_status`` its status before.
+    """
+    context.session.add(models.ImageMemberHistory(
+        image_id=member['image_id'], member=member['member_id'],
+        action=action, old_status=old_status, status=member['status'],
+        user_id=context.user_id, project_id=context.project_id,
+        request_id=context.request_id,
+        global_request_id=context.global_request_id, created_at=models.now()))
+
+
+def _member_query(context, image_id):
+    """Rows of ``image_id`` the caller may see.
+
+    All of them for the image owner and admins, otherwise only the
+    caller's own.
+    """
+    query = sa.select(Member).where(Member.image_id == image_id)
+    if context.is_admin:
+        return query
+    mine = Member.member == context.project_id
+    if context.project_id is None:
+        return query.where(mine)
+    Image = models.Image
+    owns_image = sa.exists().where(Image.id == image_id,
+                                   Image.owner == context.project_id)
+    return query.where(sa.or_(mine, owns_image))
+
+
+@reader
+def member_list(context, image_id, limit=None, marker=None):
+    """Members of the image visible to the caller, oldest first."""
+    query = _member_query(context, image_id)
+    if marker is not None:
+        after = context.session.scalar(query.where(Member.member == marker))
+        if after is None:
+            raise exception.InvalidMarker(marker=marker)
+        query = query.where(sa.or_(
+            Member.created_at > after.created_at,
+            sa.and_(Member.created_at == after.created_at,
+                    Member.member > after.member)))
+    query = query.order_by(Member.created_at, Member.member)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_member_dict(row) for row in context.session.scalars(query)]
+
+
+@reader
+def member_get(context, image_id, member):
+    """One membership the caller may see, or MemberNotFound."""
+    row = context.session.scalar(
+        _member_query(context, image_id).where(Member.member == member))
+    if row is None:
+        raise exception.MemberNotFound(image_id=image_id, member=member)
+    return _member_dict(row)
+
+
+def _lock_shared_image(context, image_id, action):
+    """Lock the image row until commit; it must still exist and be shared.
+
+    The handler checked the same before, on what it read; this is the
+    check the write relies on.
+    """
+    visibility = context.session.scalar(
+        sa.select(models.Image.visibility)
+        .where(models.Image.id == image_id).with_for_update())
+    if visibility is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    if visibility != 'shared':
+        raise exception.ImageNotShared(action=action, image_id=image_id,
+                                       visibility=visibility)
+
+
+@writer
+def member_create(context, image_id, member, quota):
+    """Share the image with ``member``: pending, unique, within quota.
+
+    The image row stays locked until commit, so racing creates for one
+    image run one after another and the count below is exact; the unique
+    constraint is the last word on duplicates.
+    """
+    session = context.session
+    _lock_shared_image(context, image_id, 'create')
+    existing = session.scalar(sa.select(Member.id).where(
+        Member.image_id == image_id, Member.member == member))
+    if existing is not None:
+        raise exception.MemberExists(image_id=image_id, member=member)
+    if quota >= 0:
+        count = session.scalar(sa.select(sa.func.count()).where(
+            Member.image_id == image_id))
+        if count >= quota:
+            raise exception.MemberQuotaExceeded(image_id=image_id,
+                                                count=count, limit=quota)
+    now = models.now()
+    row = Member(image_id=image_id, member=member, status='pending',
+                 created_at=now, updated_at=now)
+    session.add(row)
+    try:
+        session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.MemberExists(image_id=image_id, member=member)
+    created = _member_dict(row)
+    _record(context, created, 'create')
+    return created
+
+
+@writer
+def member_update(context, image_id, member, status):
+    """Set a member's status.
+
+    Never creates a row: a membership removed meanwhile stays removed
+    (MemberNotFound).
+    """
+    session = context.session
+    _lock_shared_image(context, image_id, 'update')
+    this_member = (Member.image_id == image_id, Member.member == member)
+    # The image lock keeps the row as read until the update.
+    old_status = session.scalar(sa.select(Member.status).where(*this_member))
+    if old_status is None:
+        raise exception.MemberNotFound(image_id=image_id, member=member)
+    session.execute(sa.update(Member).where(*this_member)
+                    .values(status=status, updated_at=models.now()))
+    row = session.scalar(sa.select(Member).where(*this_member))
+    updated = _member_dict(row)
+    _record(context, updated, 'update', old_status=old_status)
+    return updated
+
+
+@writer
+def member_delete(context, image_id, member):
+    """Remove one membership; the membership as it was."""
+    session = context.session
+    _lock_shared_image(context, image_id, 'delete')
+    row = session.scalar(sa.select(Member).where(
+        Member.image_id == image_id, Member.member == member))
+    if row is None:
+        raise exception.MemberNotFound(image_id=image_id, member=member)
+    removed = _member_dict(row)
+    session.delete(row)
+    _record(context, removed, 'delete', old_status=removed['status'])
+    return removed
+
+
+def delete_all(context, image_id):
+    """Remove every membership of an image whose row the caller locked.
+
+    Part of the image delete's transaction; each removal is recorded in
+    the history. Returns the memberships as they were.
+    """
+    session = context.session
+    removed = [_member_dict(row) for row in session.scalars(
+        sa.select(Member).where(Member.image_id == image_id))]
+    for member in removed:
+        _record(context, member, 'delete', old_status=member['status'])
+    session.execute(sa.delete(Member).where(Member.image_id == image_id))
+    return removed
+
+
+@reader
+def member_history(context, image_id=None, project_id=None, since=None):
+    """Recorded membership changes, oldest first.
+
+    Those of the image ``image_id``, or those where ``project_id`` is the
+    member or the actor (or all); only from ``since`` (naive UTC) on if
+    given. ``new_status`` is None for a delete.
+    """
+    History = models.ImageMemberHistory
+    query = sa.select(History).order_by(History.id)
+    if image_id is not None:
+        query = query.where(History.image_id == image_id)
+    if project_id is not None:
+        query = query.where(sa.or_(History.member == project_id,
+                                   History.project_id == project_id))
+    if since is not None:
+        query = query.where(History.created_at >= since)
+    return [{'image_id': r.image_id, 'member_id': r.member,
+             'action': r.action, 'status': r.status,
+             'old_status': r.old_status,
+             'new_status': None if r.action == 'delete' else r.status,
+             'user_id': r.user_id, 'project_id': r.project_id,
+             'request_id': r.request_id,
+             'global_request_id': r.global_request_id,
+             'created_at': r.created_at}
+            for r in context.session.scalars(query)]
+
+
+@writer
+def _history_purge_batch(context, before, limit):
+    History = models.ImageMemberHistory
+    # Ids first, then a delete by primary key: MySQL allows no LIMIT in
+    # an IN subquery, and row locks by key leave the API's inserts of new
+    # rows alone on every backend.
+    ids = context.session.scalars(
+        sa.select(History.id).where(History.created_at < before)
+        .order_by(History.created_at, History.id).limit(limit)).all()
+    if ids:
+        context.session.execute(
+            sa.delete(History).where(History.id.in_(ids)))
+    return len(ids)
+
+
+def history_purge(context, before, batch_size):
+    """Delete history rows recorded before ``before``; how many.
+
+    One short transaction per ``batch_size`` rows, so the API's writes
+    never wait long for the purge, whatever the size of the history.
+    """
+    total = 0
+    while True:
+        purged = _history_purge_batch(context, before, batch_size)
+        total += purged
+        if purged < batch_size:
+            return total
