@@ -334,7 +334,7 @@ def _run_all(args, backends, explain_only, only, results, auth):
                 if not (args.explain_only or backend in explain_only):
                     # The load changed the data; plan the seeded state.
                     manifest, _dir = prepare(backend, scale, args.workdir)
-                plans = explain.explain(manifest['url'], manifest)
+                plans = explain.list_plans(manifest['url'], manifest)
                 path = os.path.join(args.out, 'explain-%s-%s.txt' % (
                     backend, name))
                 with open(path, 'w') as out:

@@ -251,6 +251,72 @@ class Seeder(Rows):
         return m
 
 
+# The query plans' data set (benchmarks/explain.py, for the admin guide and
+# glance_sharing/tests/functional/db/test_query_plans.py): IMAGES images of
+# MIX_OWNERS owners, of every 20 images 12 shared, 5 private, 2 public and
+# 1 community; one in a hundred queued, without data; up to MIX_MEMBERS
+# members per shared image among MIX_CONSUMERS projects.
+MIX_IMAGES = 10000
+MIX_OWNERS = 200
+MIX_CONSUMERS = 2000
+MIX_MEMBERS = 10
+MIX_VISIBILITIES = ['shared'] * 12 + ['private'] * 5 + ['public'] * 2 + [
+    'community']
+MIX_START = datetime.datetime(2026, 1, 1)
+MIX_MAX_SIZE = 10 ** 10
+MIX_OWNER = 'owner-000'
+MIX_CONSUMER = 'consumer-0000'
+
+
+def deployment_mix(engine, seed=20261130):
+    """Insert the query plans' data set into ``engine``; the target image.
+
+    The target is MIX_OWNER's, shared with up to MIX_MEMBERS projects, of
+    which MIX_CONSUMER has accepted it; MIX_CONSUMER has about 50 accepted
+    shares.
+    """
+    rows = Rows(seed)
+    rng = rows.rnd
+    statuses = ('accepted', 'pending', 'rejected')
+    for n in range(MIX_IMAGES):
+        image_id = str(uuid.UUID(int=rng.getrandbits(128)))
+        visibility = MIX_VISIBILITIES[n % len(MIX_VISIBILITIES)]
+        created = MIX_START + datetime.timedelta(minutes=n)
+        updated = created + datetime.timedelta(
+            minutes=rng.randint(0, MIX_IMAGES))
+        data = {'status': 'queued', 'os_hash_algo': None}
+        if n % 100:
+            data = {'size': rng.randint(1, MIX_MAX_SIZE),
+                    'checksum': '%032x' % rng.getrandbits(128),
+                    'os_hash_value': '%0128x' % rng.getrandbits(512)}
+        rows.image(image_id, 'owner-%03d' % (n % MIX_OWNERS), visibility,
+                   created, updated_at=updated, **data)
+        if n % 2:
+            rows.properties.append({
+                'image_id': image_id, 'name': 'os_distro',
+                'value': rng.choice(('ubuntu', 'fedora'))})
+            rows.tags.append({'image_id': image_id,
+                              'value': 'tag-%d' % (n % 7)})
+        if visibility != 'shared':
+            continue
+        chosen = rng.sample(range(1, MIX_CONSUMERS),
+                            rng.randint(0, MIX_MEMBERS))
+        if n % 200 == 0:
+            chosen[:1] = [0]
+        for c in chosen:
+            rows.member(image_id, 'consumer-%04d' % c,
+                        'accepted' if c == 0 else rng.choice(statuses),
+                        created)
+    target = rows.images[0]
+    if (target['owner'] != MIX_OWNER or MIX_CONSUMER not in {
+            m['member'] for m in rows.members
+            if m['image_id'] == target['id']}):
+        raise RuntimeError('the target image must be %s\'s, shared with %s'
+                           % (MIX_OWNER, MIX_CONSUMER))
+    rows.insert(engine)
+    return target
+
+
 # The database servers every development and CI machine runs on
 # 127.0.0.1; GS_BENCH_POSTGRESQL_SERVER or GS_BENCH_MYSQL_SERVER name
 # others (a URL without a database name).
