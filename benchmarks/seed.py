@@ -252,8 +252,8 @@ class Seeder(Rows):
 
 
 # The query plans' data set (benchmarks/explain.py, for the admin guide and
-# glance_sharing/tests/functional/db/test_query_plans.py): IMAGES images of
-# MIX_OWNERS owners, of every 20 images 12 shared, 5 private, 2 public and
+# glance_sharing/tests/functional/db/test_query_plans.py): MIX_IMAGES images
+# of MIX_OWNERS owners, of every 20 images 12 shared, 5 private, 2 public and
 # 1 community; one in a hundred queued, without data; up to MIX_MEMBERS
 # members per shared image among MIX_CONSUMERS projects.
 MIX_IMAGES = 10000
