@@ -83,15 +83,10 @@ def prepare(backend, scale, workdir, log=print, db_name=None, auth=None):
     manifest = seed.seed(backend, scale, config_dir, db_name=db_name,
                          log=log,
                          projects=auth.projects() if auth else None)
-    paste = os.path.join(config_dir, 'api-paste.ini')
-    server.write_paste_ini(paste)
-    sections = {'paste_deploy': {'config_file': paste},
-                'glance_store': {'filesystem_store_datadir':
-                                 store_dir(config_dir)}}
-    if auth:
-        sections.update(auth.conf_sections())
-    seed.write_conf(os.path.join(config_dir, 'glance-sharing.conf'),
-                    manifest['url'], sections)
+    server.write_config_dir(
+        config_dir, manifest['url'],
+        {'glance_store': {'filesystem_store_datadir': store_dir(config_dir)}},
+        auth.conf_sections() if auth else {})
     with open(os.path.join(config_dir, 'manifest.json'), 'w') as out:
         json.dump(manifest, out, indent=1)
     return manifest, config_dir
@@ -178,13 +173,9 @@ def measure_swift(config_dir, manifest, auth, workers, size, rounds):
     """
     swift_dir = config_dir + '-swift'
     os.makedirs(swift_dir, exist_ok=True)
-    paste = os.path.join(swift_dir, 'api-paste.ini')
-    server.write_paste_ini(paste)
-    sections = auth.conf_sections()
-    sections.update({'paste_deploy': {'config_file': paste},
-                     'glance_store': auth.swift_store_options(swift_dir)})
-    seed.write_conf(os.path.join(swift_dir, 'glance-sharing.conf'),
-                    manifest['url'], sections)
+    server.write_config_dir(
+        swift_dir, manifest['url'], auth.conf_sections(),
+        {'glance_store': auth.swift_store_options(swift_dir)})
     tokens = auth.tokens()
     with server.Server(swift_dir, workers=workers, ready_headers={
             'X-Auth-Token': tokens[manifest['owner']]}) as srv:
@@ -343,7 +334,7 @@ def _run_all(args, backends, explain_only, only, results, auth):
                 if not (args.explain_only or backend in explain_only):
                     # The load changed the data; plan the seeded state.
                     manifest, _dir = prepare(backend, scale, args.workdir)
-                plans = explain.explain(manifest['url'], manifest)
+                plans = explain.list_plans(manifest['url'], manifest)
                 path = os.path.join(args.out, 'explain-%s-%s.txt' % (
                     backend, name))
                 with open(path, 'w') as out:

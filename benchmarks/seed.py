@@ -23,18 +23,19 @@ import dataclasses
 import datetime
 import os
 import random
-import subprocess
-import sys
 import time
 import uuid
 
 import sqlalchemy as sa
 
+from benchmarks import server
 from glance_sharing.db import models
-from glance_sharing.tests import server as gs_server
 
 MEMBER_QUOTA = 128
 BATCH = 5000
+# What a seeder fills, in the order it inserts.
+TABLES = (models.Image, models.ImageProperty, models.ImageTag,
+          models.ImageMember)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,38 +79,82 @@ def _uuid(rnd):
     return str(uuid.UUID(int=rnd.getrandbits(128), version=4))
 
 
-class Seeder:
-    """Build the rows of one scale and insert them into ``engine``."""
+class Rows:
+    """Rows of images, properties, tags and members, inserted in bulk."""
 
-    def __init__(self, scale, seed=1, projects=None):
-        self.scale = scale
+    def __init__(self, seed=1):
         self.rnd = random.Random(seed)
-        # The three projects the calls act as; Keystone mode passes the
-        # ids of real Keystone projects.
-        self.projects = dict(PROJECTS, **(projects or {}))
         self.images = []
         self.properties = []
         self.tags = []
         self.members = []
+
+    def image(self, image_id, owner, visibility, created, **values):
+        """Add an image row: an active qcow2 image unless ``values`` say."""
+        self.images.append(dict({
+            'id': image_id, 'name': 'image-%d' % len(self.images),
+            'status': 'active', 'visibility': visibility, 'owner': owner,
+            'container_format': 'bare', 'disk_format': 'qcow2',
+            'size': None, 'virtual_size': None, 'checksum': None,
+            'os_hash_algo': 'sha512', 'os_hash_value': None,
+            'min_disk': 0, 'min_ram': 0, 'protected': False,
+            'os_hidden': False, 'created_at': created,
+            'updated_at': created}, **values))
+        return image_id
+
+    def member(self, image_id, member, status, created):
+        self.members.append({'image_id': image_id, 'member': member,
+                             'status': status, 'created_at': created,
+                             'updated_at': created})
+
+    def counts(self):
+        return {'images': len(self.images),
+                'memberships': len(self.members),
+                'properties': len(self.properties),
+                'tags': len(self.tags)}
+
+    def insert(self, engine):
+        """Insert every row in batches, one transaction; then ANALYZE."""
+        with engine.begin() as conn:
+            for model, rows in zip(TABLES, (self.images, self.properties,
+                                            self.tags, self.members)):
+                for start in range(0, len(rows), BATCH):
+                    conn.execute(model.__table__.insert(),
+                                 rows[start:start + BATCH])
+        analyze(engine)
+
+
+def analyze(engine):
+    """Fresh statistics, as a database in service would have."""
+    with engine.begin() as conn:
+        if engine.dialect.name == 'mysql':
+            conn.exec_driver_sql('ANALYZE TABLE %s' % ', '.join(
+                model.__tablename__ for model in TABLES))
+        else:
+            conn.exec_driver_sql('ANALYZE')
+
+
+class Seeder(Rows):
+    """Build the rows of one scale and insert them into ``engine``."""
+
+    def __init__(self, scale, seed=1, projects=None):
+        super().__init__(seed)
+        self.scale = scale
+        # The three projects the calls act as; Keystone mode passes the
+        # ids of real Keystone projects.
+        self.projects = dict(PROJECTS, **(projects or {}))
         self.manifest = {'scale': dataclasses.asdict(scale)}
 
     def _image(self, owner, visibility):
         rnd = self.rnd
         image_id = _uuid(rnd)
-        n = len(self.images)
         created = BASE_TIME + datetime.timedelta(
-            seconds=n * 60 + rnd.randrange(60))
-        self.images.append({
-            'id': image_id, 'name': 'image-%d' % n, 'status': 'active',
-            'visibility': visibility, 'owner': owner,
-            'container_format': 'bare', 'disk_format': 'qcow2',
-            'size': rnd.randrange(1 << 20, 1 << 32),
-            'virtual_size': None, 'checksum': '%032x' % rnd.getrandbits(128),
-            'os_hash_algo': 'sha512',
-            'os_hash_value': '%0128x' % rnd.getrandbits(512),
-            'min_disk': 0, 'min_ram': 0, 'protected': False,
-            'os_hidden': False, 'created_at': created, 'updated_at': created,
-        })
+            seconds=len(self.images) * 60 + rnd.randrange(60))
+        self.image(
+            image_id, owner, visibility, created,
+            size=rnd.randrange(1 << 20, 1 << 32),
+            checksum='%032x' % rnd.getrandbits(128),
+            os_hash_value='%0128x' % rnd.getrandbits(512))
         self.properties.append({'image_id': image_id, 'name': 'os_distro',
                                 'value': rnd.choice(['ubuntu', 'debian',
                                                      'centos', 'fedora'])})
@@ -120,10 +165,7 @@ class Seeder:
         return image_id
 
     def _member(self, image_id, member, status):
-        created = self.images[-1]['created_at']
-        self.members.append({'image_id': image_id, 'member': member,
-                             'status': status, 'created_at': created,
-                             'updated_at': created})
+        self.member(image_id, member, status, self.images[-1]['created_at'])
 
     def build(self):
         s = self.scale
@@ -200,39 +242,79 @@ class Seeder:
             for image_id in filler_shared:
                 start = rnd.randrange(len(sharers))
                 for j in range(min(per_image, todo)):
-                    self.members.append({
-                        'image_id': image_id,
-                        'member': sharers[(start + j) % len(sharers)],
-                        'status': statuses[rnd.randrange(3)],
-                        'created_at': created[image_id],
-                        'updated_at': created[image_id]})
+                    self.member(image_id, sharers[(start + j) % len(sharers)],
+                                statuses[rnd.randrange(3)], created[image_id])
                 todo -= per_image
                 if todo <= 0:
                     break
-        m['counts'] = {'images': len(self.images),
-                       'memberships': len(self.members),
-                       'properties': len(self.properties),
-                       'tags': len(self.tags)}
+        m['counts'] = self.counts()
         return m
 
-    def insert(self, engine):
-        tables = ((models.Image.__table__, self.images),
-                  (models.ImageProperty.__table__, self.properties),
-                  (models.ImageTag.__table__, self.tags),
-                  (models.ImageMember.__table__, self.members))
-        with engine.begin() as conn:
-            for table, rows in tables:
-                for start in range(0, len(rows), BATCH):
-                    conn.execute(table.insert(), rows[start:start + BATCH])
-        with engine.begin() as conn:
-            # Fresh statistics, as a database in service would have.
-            if engine.dialect.name == 'postgresql':
-                conn.exec_driver_sql('ANALYZE')
-            elif engine.dialect.name == 'sqlite':
-                conn.exec_driver_sql('ANALYZE')
-            else:
-                for table, _rows in tables:
-                    conn.exec_driver_sql('ANALYZE TABLE %s' % table.name)
+
+# The query plans' data set (benchmarks/explain.py, for the admin guide and
+# glance_sharing/tests/functional/db/test_query_plans.py): MIX_IMAGES images
+# of MIX_OWNERS owners, of every 20 images 12 shared, 5 private, 2 public and
+# 1 community; one in a hundred queued, without data; up to MIX_MEMBERS
+# members per shared image among MIX_CONSUMERS projects.
+MIX_IMAGES = 10000
+MIX_OWNERS = 200
+MIX_CONSUMERS = 2000
+MIX_MEMBERS = 10
+MIX_VISIBILITIES = ['shared'] * 12 + ['private'] * 5 + ['public'] * 2 + [
+    'community']
+MIX_START = datetime.datetime(2026, 1, 1)
+MIX_MAX_SIZE = 10 ** 10
+MIX_OWNER = 'owner-000'
+MIX_CONSUMER = 'consumer-0000'
+
+
+def deployment_mix(engine, seed=20261130):
+    """Insert the query plans' data set into ``engine``; the target image.
+
+    The target is MIX_OWNER's, shared with up to MIX_MEMBERS projects, of
+    which MIX_CONSUMER has accepted it; MIX_CONSUMER has about 50 accepted
+    shares.
+    """
+    rows = Rows(seed)
+    rng = rows.rnd
+    statuses = ('accepted', 'pending', 'rejected')
+    for n in range(MIX_IMAGES):
+        image_id = str(uuid.UUID(int=rng.getrandbits(128)))
+        visibility = MIX_VISIBILITIES[n % len(MIX_VISIBILITIES)]
+        created = MIX_START + datetime.timedelta(minutes=n)
+        updated = created + datetime.timedelta(
+            minutes=rng.randint(0, MIX_IMAGES))
+        data = {'status': 'queued', 'os_hash_algo': None}
+        if n % 100:
+            data = {'size': rng.randint(1, MIX_MAX_SIZE),
+                    'checksum': '%032x' % rng.getrandbits(128),
+                    'os_hash_value': '%0128x' % rng.getrandbits(512)}
+        rows.image(image_id, 'owner-%03d' % (n % MIX_OWNERS), visibility,
+                   created, updated_at=updated, **data)
+        if n % 2:
+            rows.properties.append({
+                'image_id': image_id, 'name': 'os_distro',
+                'value': rng.choice(('ubuntu', 'fedora'))})
+            rows.tags.append({'image_id': image_id,
+                              'value': 'tag-%d' % (n % 7)})
+        if visibility != 'shared':
+            continue
+        chosen = rng.sample(range(1, MIX_CONSUMERS),
+                            rng.randint(0, MIX_MEMBERS))
+        if n % 200 == 0:
+            chosen[:1] = [0]
+        for c in chosen:
+            rows.member(image_id, 'consumer-%04d' % c,
+                        'accepted' if c == 0 else rng.choice(statuses),
+                        created)
+    target = rows.images[0]
+    if (target['owner'] != MIX_OWNER or MIX_CONSUMER not in {
+            m['member'] for m in rows.members
+            if m['image_id'] == target['id']}):
+        raise RuntimeError('the target image must be %s\'s, shared with %s'
+                           % (MIX_OWNER, MIX_CONSUMER))
+    rows.insert(engine)
+    return target
 
 
 # The database servers every development and CI machine runs on
@@ -271,43 +353,36 @@ def recreate_database(backend, url):
             if os.path.exists(path + suffix):
                 os.unlink(path + suffix)
         return
+    drop_database(backend, url, create=True)
+
+
+def drop_database(backend, url, create=False):
+    """Drop the database at ``url`` (PostgreSQL, MySQL); create it again?"""
     name, engine = _server_engine(backend, url)
+    quote = '"' if backend == 'postgresql' else '`'
+    force = ' WITH (FORCE)' if backend == 'postgresql' else ''
     try:
         with engine.connect() as conn:
-            quote = '"' if backend == 'postgresql' else '`'
-            force = ' WITH (FORCE)' if backend == 'postgresql' else ''
             conn.exec_driver_sql('DROP DATABASE IF EXISTS %s%s%s%s' % (
                 quote, name, quote, force))
-            conn.exec_driver_sql('CREATE DATABASE %s%s%s' % (
-                quote, name, quote))
+            if create:
+                conn.exec_driver_sql('CREATE DATABASE %s%s%s' % (
+                    quote, name, quote))
     finally:
         engine.dispose()
 
 
-def drop_database(backend, url):
-    """Drop the database at ``url`` (PostgreSQL, MySQL)."""
-    name, engine = _server_engine(backend, url)
+def create_database(backend, url, workdir):
+    """A new database at ``url``, migrated to the latest schema."""
+    recreate_database(backend, url)
+    conf_path = os.path.join(workdir, 'seed.conf')
+    server.write_conf(conf_path, url)
     try:
-        with engine.connect() as conn:
-            if backend == 'postgresql':
-                conn.exec_driver_sql(
-                    'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
-            else:
-                conn.exec_driver_sql('DROP DATABASE IF EXISTS `%s`' % name)
+        server.migrate(conf_path)
     finally:
-        engine.dispose()
-
-
-def write_conf(path, url, extra=None):
-    """A glance-sharing.conf for the bench server and the manage CLI."""
-    gs_server.write_ini(path, gs_server.service_conf(url, extra or {}))
-
-
-def migrate(conf_path):
-    manage = os.path.join(os.path.dirname(sys.executable),
-                          'glance-sharing-manage')
-    subprocess.run([manage, '--config-file', conf_path, 'db', 'sync'],
-                   check=True, capture_output=True)
+        # workdir may be the server's config dir, where oslo.config reads
+        # every *.conf: this one's noauth would override keystone mode.
+        os.unlink(conf_path)
 
 
 def seed(backend, scale, workdir, db_name=None, log=print, projects=None):
@@ -318,15 +393,7 @@ def seed(backend, scale, workdir, db_name=None, log=print, projects=None):
     """
     db_name = db_name or 'gs_bench_%s' % scale.name
     url = database_url(backend, db_name, workdir)
-    conf_path = os.path.join(workdir, 'seed.conf')
-    write_conf(conf_path, url)
-    recreate_database(backend, url)
-    try:
-        migrate(conf_path)
-    finally:
-        # workdir may be the server's config dir, where oslo.config reads
-        # every *.conf: this one's noauth would override keystone mode.
-        os.unlink(conf_path)
+    create_database(backend, url, workdir)
     started = time.monotonic()
     seeder = Seeder(scale, projects=projects)
     manifest = seeder.build()

@@ -169,8 +169,8 @@ class BenchmarkSeedTest(testtools.TestCase):
                          manifest['counts']['images'])
         self.assertEqual(seed.SCALES['tiny'].memberships,
                          manifest['counts']['memberships'])
-        plans = explain.explain(manifest['url'], manifest)
+        plans = explain.list_plans(manifest['url'], manifest)
         for name, statements in plans.items():
             self.assertTrue(statements, name)
-            for sql, plan in statements:
-                self.assertTrue(plan.strip(), sql)
+            for sql, _parameters, plan in statements:
+                self.assertTrue('\n'.join(plan).strip(), sql)
