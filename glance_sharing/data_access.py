@@ -33,13 +33,13 @@ def readers(image, member_ids):
     return False, set()
 
 
-def sync(context, image_id, location):
+def sync(context, image_id, location, conf=CONF):
     """Make the store's read access for the image match the database.
 
     ``location`` is where the image's data is (None without data): with
     a store that keeps no access lists, this costs nothing.
     """
-    if not image_store.keeps_access_lists(CONF, location):
+    if not image_store.keeps_access_lists(conf, location):
         return
     try:
         image = db_images.image_get(context, image_id)

@@ -125,14 +125,18 @@ def loadapp(conf=CONF):
         _BUILDING_FOR.reset(building)
 
 
-def pipeline_factory(loader, global_conf, **local_conf):
-    """A Paste composite choosing the pipeline named by auth_strategy.
+def building_conf():
+    """The configuration the Paste factories build the pipeline for.
 
-    The auth_strategy of the configuration loadapp was given; a Paste
-    file loaded some other way (a WSGI server's own Paste support) uses
-    the service's configuration.
+    The one loadapp was given; a Paste file loaded some other way (a WSGI
+    server's own Paste support) gets the service's configuration.
     """
-    conf = _BUILDING_FOR.get() or CONF
+    return _BUILDING_FOR.get() or CONF
+
+
+def pipeline_factory(loader, global_conf, **local_conf):
+    """A Paste composite choosing the pipeline named by auth_strategy."""
+    conf = building_conf()
     names = local_conf[conf.api.auth_strategy].split()
     app = loader.get_app(names[-1])
     for name in reversed(names[:-1]):

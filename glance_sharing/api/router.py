@@ -12,6 +12,7 @@ from glance_sharing.api.handlers import schemas
 from glance_sharing.api import openapi
 from glance_sharing.api import util
 from glance_sharing.api import wsgi_wrapper
+from glance_sharing import deploy
 from glance_sharing.i18n import _
 
 # Path -> method -> handler. The versions document (/ and /versions) is
@@ -101,10 +102,13 @@ def make_map(declarations):
 class Router:
     """Dispatch a request to the handler its path and method select.
 
-    The handler runs in wsgi_wrapper.respond, which answers its errors.
+    The handler runs in wsgi_wrapper.respond, which answers its errors;
+    it finds the configuration the application was built with in the
+    request (util.conf).
     """
 
-    def __init__(self, declarations=None):
+    def __init__(self, declarations=None, conf=None):
+        self.conf = conf or deploy.building_conf()
         declarations = self.declarations = declarations or ROUTES
         self.mapper = make_map(declarations)
         self.handlers = {handler for methods in declarations.values()
@@ -112,7 +116,7 @@ class Router:
 
     @classmethod
     def factory(cls, global_config, **local_config):
-        return cls()
+        return cls(conf=deploy.building_conf())
 
     @webob.dec.wsgify
     def __call__(self, req):
@@ -124,5 +128,6 @@ class Router:
         match.pop('path_info', None)
         req.urlvars = match
         req.environ[util.ROUTES_KEY] = self.declarations
+        req.environ[util.CONF_KEY] = self.conf
         return wsgi_wrapper.respond(req, handler,
                                     check_body=handler in self.handlers)

@@ -17,6 +17,8 @@ from glance_sharing.i18n import _
 LOG = logging.getLogger(__name__)
 
 CONTEXT_KEY = 'glance_sharing.context'
+# The configuration the application was built with (deploy.loadapp's).
+CONF_KEY = 'glance_sharing.conf'
 BODY_KEY = "glance_sharing.body"
 # The route table the router dispatches on, for the API description.
 ROUTES_KEY = 'glance_sharing.routes'
@@ -39,6 +41,16 @@ Validator = validators.extend(
 
 def context(req):
     return req.environ[CONTEXT_KEY]
+
+
+def conf(req):
+    """The configuration the application serving ``req`` was built with.
+
+    Handlers read options here, never from the global object, so an
+    application built from another configuration (deploy.loadapp(conf))
+    runs by it.
+    """
+    return req.environ.get(CONF_KEY) or CONF
 
 
 def error_body(status_int, title, message, request_id=None):
@@ -276,20 +288,21 @@ def validate(data, schema, what=_('request body')):
 
 def base_url(req):
     """The service's public root URL, without a trailing slash."""
-    return (CONF.public_endpoint or req.host_url).rstrip('/')
+    return (conf(req).public_endpoint or req.host_url).rstrip('/')
 
 
 def limit_param(req):
     """The page size a list request asked for, within the configured max."""
+    options = conf(req)
     value = req.GET.get('limit')
     if value is None:
-        return CONF.limit_param_default
+        return options.limit_param_default
     # ASCII digits only: int() also takes "5_0", " 50" and "٥٠".
     if not re.fullmatch('[0-9]{1,20}', value):
         raise webob.exc.HTTPBadRequest(
             _('limit must be a non-negative integer, not %s.')
             % _shorten(value))
-    return min(int(value), CONF.api_limit_max)
+    return min(int(value), options.api_limit_max)
 
 
 def isotime(value):

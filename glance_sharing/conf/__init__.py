@@ -12,12 +12,15 @@ from glance_sharing.conf import sharing
 
 CONF = cfg.CONF
 
-# middleware: oslo.middleware's [cors] and [healthcheck], our defaults.
-_MODULES = (api, database, image_data, middleware, notifications, paste,
-            sharing)
+# The one list of option modules: each registers its groups on a conf and
+# lists its own options for the generator (middleware registers
+# oslo.middleware's [cors] and [healthcheck] with our defaults, and lists
+# none: oslo.middleware's namespaces do).
+MODULES = (api, database, image_data, middleware, notifications, paste,
+           sharing)
 
 
 def register_opts(conf):
     """Register every glance-sharing option on ``conf``."""
-    for module in _MODULES:
+    for module in MODULES:
         module.register_opts(conf)

@@ -4,21 +4,17 @@ import collections
 
 from oslo_config import cfg
 
-from glance_sharing.conf import api
+from glance_sharing import conf as gs_conf
 from glance_sharing.conf import database
-from glance_sharing.conf import image_data
 from glance_sharing.conf import middleware
 from glance_sharing.conf import notifications
-from glance_sharing.conf import paste
-from glance_sharing.conf import sharing
 from glance_sharing import policy
 
 
 def list_opts():
     """Every option of ours, grouped, for the sample configuration."""
     groups = collections.defaultdict(list)
-    for module in (api, database, image_data, notifications, paste,
-                   sharing):
+    for module in gs_conf.MODULES:
         for group, opts in module.list_opts().items():
             groups[group].extend(opts)
     return list(groups.items())

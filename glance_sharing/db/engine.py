@@ -49,12 +49,10 @@ def _on_engine_create(engine):
 
 
 def _database_conf():
+    # The enginefacade reads its connection from the global configuration
+    # too (oslo.db's own options); ours, registered with them by
+    # conf.database, sit beside it.
     from glance_sharing.conf import CONF
-    from glance_sharing.conf import database as database_conf
-    # Tools and tests may start an engine before anything registered the
-    # options; registering the same options again is harmless.
-    CONF.register_opts(database_conf.SQLITE_OPTS + database_conf.TIMEOUT_OPTS,
-                       group='database')
     return CONF.database
 
 

@@ -13,7 +13,6 @@ import webob.request
 from glance_sharing.api.handlers import common
 from glance_sharing.api import openapi
 from glance_sharing.api import util
-from glance_sharing.conf import CONF
 from glance_sharing import data_access
 from glance_sharing.db import images as db_images
 from glance_sharing import exception
@@ -99,16 +98,17 @@ def upload_image_data(req):
     _require_readable_body(req)
     image = common.visible_image(context, req.urlvars['image_id'])
     common.authorize(context, rules.UPLOAD_IMAGE, image)
+    conf = util.conf(req)
     expected = req.content_length
     image_id = image['id']
     # Status and formats first, as Glance checks them before any data.
     db_images.image_upload_start(context, image_id)
     try:
-        if expected is not None and expected > CONF.image_size_cap:
-            raise exception.ImageSizeCapExceeded(cap=CONF.image_size_cap)
+        if expected is not None and expected > conf.image_size_cap:
+            raise exception.ImageSizeCapExceeded(cap=conf.image_size_cap)
         stored = image_store.add(
-            CONF, image_id,
-            UploadStream(req.body_file, expected, CONF.image_size_cap),
+            conf, image_id,
+            UploadStream(req.body_file, expected, conf.image_size_cap),
             expected or 0, context=context)
     except BaseException:
         db_images.image_upload_abort(context, image_id)
@@ -124,7 +124,7 @@ def upload_image_data(req):
         raise
     _notify_uploaded(context, image_id)
     # Members added before the data came may read it from the store too.
-    data_access.sync(context, image_id, stored.location)
+    data_access.sync(context, image_id, stored.location, conf)
     return util.no_content(req)
 
 

@@ -13,7 +13,6 @@ from glance_sharing.api.handlers import image_filters
 from glance_sharing.api import openapi
 from glance_sharing.api.schemas import images as schemas
 from glance_sharing.api import util
-from glance_sharing.conf import CONF
 from glance_sharing import data_access
 from glance_sharing.db import images as db_images
 from glance_sharing.i18n import _
@@ -104,9 +103,10 @@ def create_image(req):
     if 'owner' in core:
         _check_owner_change(context, values['owner'])
     _authorize_visibility(context, target, values['visibility'])
+    conf = util.conf(req)
     _check_quota(values['id'], _('properties'), len(extra),
-                 CONF.image_property_quota)
-    _check_quota(values['id'], _('tags'), len(tags), CONF.image_tag_quota)
+                 conf.image_property_quota)
+    _check_quota(values['id'], _('tags'), len(tags), conf.image_tag_quota)
     values.update(status='queued', size=None, virtual_size=None,
                   checksum=None, os_hash_algo=None, os_hash_value=None)
     image = db_images.image_create(context, values, extra, tags)
@@ -160,6 +160,7 @@ def update_image(req):
     """PATCH /v2/images/{image_id} (JSON patch): 200 with the image."""
     context = util.context(req)
     operations = schemas.patch_operations(util.body(req))
+    conf = util.conf(req)
     before = {}
 
     def change(image):
@@ -175,14 +176,14 @@ def update_image(req):
                                   values['visibility'])
         core, extra = _split(values)
         _check_quota(image['id'], _('properties'), len(extra),
-                     CONF.image_property_quota)
+                     conf.image_property_quota)
         _check_quota(image['id'], _('tags'), len(core['tags']),
-                     CONF.image_tag_quota)
+                     conf.image_tag_quota)
         return dict(image, properties=extra, **core)
 
     image = db_images.image_update(context, req.urlvars['image_id'], change)
     if image['visibility'] != before['visibility']:
-        data_access.sync(context, image['id'], before['location'])
+        data_access.sync(context, image['id'], before['location'], conf)
     notifier.notify(context, 'image.update', notifier.format_image(image))
     return util.json_response(req, format_image(image))
 
@@ -212,7 +213,7 @@ def delete_image(req):
 
 
 def _change_tags(req, change_tags):
-    """Apply ``change_tags(image, tag)`` under the image lock; 204.
+    """Apply ``change_tags(image, tag, conf)`` under the image lock; 204.
 
     The tag is the path's; the caller must be allowed to change the image.
     """
@@ -222,7 +223,7 @@ def _change_tags(req, change_tags):
 
     def change(image):
         common.authorize_change(context, image)
-        change_tags(image, tag)
+        change_tags(image, tag, util.conf(req))
         return image
 
     image = db_images.image_update(context, req.urlvars['image_id'], change)
@@ -230,14 +231,14 @@ def _change_tags(req, change_tags):
     return util.no_content(req)
 
 
-def _add_tag(image, tag):
+def _add_tag(image, tag, conf):
     if tag not in image['tags']:
         _check_quota(image['id'], _('tags'), len(image['tags']) + 1,
-                     CONF.image_tag_quota)
+                     conf.image_tag_quota)
         image['tags'].append(tag)
 
 
-def _remove_tag(image, tag):
+def _remove_tag(image, tag, conf):
     if tag not in image['tags']:
         raise webob.exc.HTTPNotFound(
             _('Tag %(tag)s not found on image %(image_id)s.')

@@ -13,7 +13,6 @@ from glance_sharing.api.handlers import common
 from glance_sharing.api import openapi
 from glance_sharing.api.schemas import members as schemas
 from glance_sharing.api import util
-from glance_sharing.conf import CONF
 from glance_sharing import data_access
 from glance_sharing.db import members as db_members
 from glance_sharing import exception
@@ -65,13 +64,15 @@ def create_member(req):
         raise webob.exc.HTTPBadRequest(
             _('Image %s cannot be shared with its owner\'s own project.')
             % image['id'])
-    if CONF.sharing.verify_member_exists:
-        identity.verify_project_id(member_id)
+    conf = util.conf(req)
+    if conf.sharing.verify_member_exists:
+        identity.verify_project_id(member_id, identity.session(conf))
     member = db_members.member_create(context, image['id'], member_id,
-                                      CONF.image_member_quota)
+                                      conf.image_member_quota)
     notifier.notify(context, 'image.member.create',
                     notifier.format_member(member))
-    data_access.sync(context, image['id'], image['location'])
+    data_access.sync(context, image['id'], image['location'],
+                     util.conf(req))
     return util.json_response(req, format_member(member))
 
 
@@ -150,5 +151,6 @@ def delete_member(req):
                                        member['member_id'])
     notifier.notify(context, 'image.member.delete',
                     notifier.format_member(removed, deleted=True))
-    data_access.sync(context, image['id'], image['location'])
+    data_access.sync(context, image['id'], image['location'],
+                     util.conf(req))
     return util.no_content(req)

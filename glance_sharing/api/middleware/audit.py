@@ -8,10 +8,10 @@ oslo.messaging's (none, and retrying forever while the broker is down).
 
 from keystonemiddleware import audit
 
-from glance_sharing.conf import CONF
 from glance_sharing.conf import notifications as notification_conf
+from glance_sharing import deploy
 
 
 def filter_factory(global_conf, **local_conf):
-    notification_conf.messaging(CONF)
+    notification_conf.messaging(deploy.building_conf())
     return audit.filter_factory(global_conf, **local_conf)

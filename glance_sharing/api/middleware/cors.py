@@ -10,7 +10,7 @@ identity, then 405 with Allow from the router.
 
 from oslo_middleware import cors
 
-from glance_sharing import conf as gs_conf
+from glance_sharing import deploy
 
 
 def is_preflight(request):
@@ -37,5 +37,5 @@ def filter_factory(global_config, **local_config):
     with, and given nothing it reads the Paste section.
     """
     def make_filter(application):
-        return CORS(application, gs_conf.CONF)
+        return CORS(application, deploy.building_conf())
     return make_filter

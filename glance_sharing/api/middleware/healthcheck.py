@@ -7,8 +7,8 @@ import sqlalchemy as sa
 import webob
 
 from glance_sharing.api import util
-from glance_sharing import conf as gs_conf
 from glance_sharing.db import engine as db_engine
+from glance_sharing import deploy
 
 # oslo.middleware's healthcheck answers any method; only these make sense.
 ALLOWED_METHODS = ('GET', 'HEAD')
@@ -48,7 +48,7 @@ class HealthcheckFilter:
     @classmethod
     def factory(cls, global_config, **local_config):
         path = local_config.get('path', '/healthcheck')
-        app = healthcheck.Healthcheck(None, gs_conf.CONF)
+        app = healthcheck.Healthcheck(None, deploy.building_conf())
 
         def make_filter(application):
             return cls(application, app, path)

@@ -6,6 +6,7 @@ from glance_sharing.api.handlers import versions
 from glance_sharing.api.middleware import base
 from glance_sharing.api import util
 from glance_sharing.api import wsgi_wrapper
+from glance_sharing import deploy
 
 
 def _discovery(req):
@@ -21,8 +22,14 @@ def _not_allowed(req):
 class VersionNegotiation(base.Middleware):
     """Serve version discovery; route /v2.N/... to /v2/...."""
 
+    def __init__(self, application):
+        super().__init__(application)
+        # The document's links use [DEFAULT] public_endpoint.
+        self.conf = deploy.building_conf()
+
     @webob.dec.wsgify
     def __call__(self, req):
+        req.environ[util.CONF_KEY] = self.conf
         path = util.decoded_path(req)
         if path is None:
             # Not a version path; the router answers what it is.
