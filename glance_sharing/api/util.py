@@ -291,18 +291,51 @@ def base_url(req):
     return (conf(req).public_endpoint or req.host_url).rstrip('/')
 
 
-def limit_param(req):
-    """The page size a list request asked for, within the configured max."""
+def query_params(req, schema, names):
+    """The query parameters ``names``, validated against ``schema``.
+
+    ``schema`` maps each parameter to its JSON schema, as the API
+    description shows it; the answer maps each parameter given to its
+    value. A repeated parameter counts once, with its last value (as in
+    Glance), unless its schema is an array. Integers arrive as text and
+    are read from ASCII digits only (int() also takes "5_0", " 50" and
+    "٥٠"). 400 names the first bad parameter.
+    """
+    values = {}
+    for name in names:
+        if name not in req.GET:
+            continue
+        if schema[name].get('type') == 'array':
+            values[name] = req.GET.getall(name)
+            continue
+        value = req.GET[name]
+        if (schema[name].get('type') == 'integer'
+                and re.fullmatch('[0-9]{1,20}', value)):
+            value = int(value)
+        values[name] = value
+    error = jsonschema.exceptions.best_match(Validator(
+        {'type': 'object', 'properties': schema}).iter_errors(values))
+    if error is None:
+        return values
+    name = error.absolute_path[0]
+    if error.validator == 'enum':
+        message = _('Invalid %(name)s value: %(value)s. Use one of '
+                    '%(allowed)s.') % {
+            'name': name, 'value': error.instance,
+            'allowed': ', '.join(error.validator_value)}
+    else:
+        message = _('Invalid value %(value)s for query parameter '
+                    '%(name)s: expected %(expected)s.') % {
+            'value': _shorten(error.instance), 'name': name,
+            'expected': error.schema.get('description') or error.message}
+    raise webob.exc.HTTPBadRequest(message)
+
+
+def limit_param(req, values):
+    """The page size of the validated query ``values``, within the max."""
     options = conf(req)
-    value = req.GET.get('limit')
-    if value is None:
-        return options.limit_param_default
-    # ASCII digits only: int() also takes "5_0", " 50" and "٥٠".
-    if not re.fullmatch('[0-9]{1,20}', value):
-        raise webob.exc.HTTPBadRequest(
-            _('limit must be a non-negative integer, not %s.')
-            % _shorten(value))
-    return min(int(value), options.api_limit_max)
+    return min(values.get('limit', options.limit_param_default),
+               options.api_limit_max)
 
 
 def isotime(value):

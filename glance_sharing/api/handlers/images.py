@@ -29,8 +29,6 @@ CORE_FIELDS = ('id', 'name', 'status', 'visibility', 'protected',
 DEFAULTS = {'name': None, 'visibility': 'shared', 'protected': False,
             'os_hidden': False, 'container_format': None,
             'disk_format': None, 'min_disk': 0, 'min_ram': 0}
-MEMBER_STATUSES = tuple(schemas.LIST_QUERY['member_status']['enum'])
-LIST_VISIBILITIES = tuple(schemas.LIST_QUERY['visibility']['enum'])
 
 
 def format_image(image):
@@ -258,16 +256,6 @@ def delete_tag(req):
     return _change_tags(req, _remove_tag)
 
 
-def _one_of(req, name, allowed, default):
-    value = req.GET.get(name, default)
-    if value not in allowed:
-        raise webob.exc.HTTPBadRequest(
-            _('Invalid %(name)s value: %(value)s. Use one of %(allowed)s.')
-            % {'name': name, 'value': value,
-               'allowed': ', '.join(a for a in allowed if a)})
-    return value
-
-
 def _sort_params(req):
     """Sort keys and directions from sort_key/sort_dir or from sort."""
     params = req.GET
@@ -312,19 +300,22 @@ def list_images(req):
     context = util.context(req)
     policy.authorize(context, rules.GET_IMAGES,
                      {'project_id': context.project_id})
-    visibility = _one_of(req, 'visibility', LIST_VISIBILITIES + (None,),
-                         None)
-    member_status = _one_of(req, 'member_status', MEMBER_STATUSES,
-                            'accepted')
+    params = util.query_params(req, schemas.LIST_QUERY,
+                               ('visibility', 'member_status', 'limit'))
     sort_keys, sort_dirs = _sort_params(req)
     conditions, properties = image_filters.parse(req.GET)
-    limit = util.limit_param(req)
+    limit = util.limit_param(req, params)
     images = db_images.image_get_all(
         context, conditions=conditions, properties=properties,
-        tags=req.GET.getall('tag'), visibility=visibility,
-        member_status=member_status, limit=limit,
+        tags=req.GET.getall('tag'), visibility=params.get('visibility'),
+        member_status=params.get('member_status', 'accepted'), limit=limit,
         marker=req.GET.get('marker'), sort_keys=sort_keys,
         sort_dirs=sort_dirs)
+    # As in Glance, get_image is asked of each image of the page, and
+    # "next" follows the page as the database cut it. A refused image
+    # leaves the page short, and none is skipped for it: under the default
+    # rules, only a private image without an owner (listed for everyone,
+    # shown to admins only), or any image an operator's get_image refuses.
     shown = [image for image in images
              if policy.check(context, rules.GET_IMAGE,
                              policy.image_target(image, context))]

@@ -86,7 +86,8 @@ def list_members(req):
     first. Without ``limit`` the whole list comes back, as from Glance.
     """
     context, image = _shared_image(req, 'list', rules.GET_MEMBERS)
-    limit = util.limit_param(req) if 'limit' in req.GET else None
+    params = util.query_params(req, schemas.LIST_QUERY, ('limit',))
+    limit = util.limit_param(req, params) if 'limit' in params else None
     marker = req.GET.get('marker')
     members = db_members.member_list(context, image['id'], limit=limit,
                                      marker=marker)
