@@ -1,9 +1,11 @@
 """Test fixtures: configuration, a fresh database, and the WSGI app."""
 
+import functools
 import os
 import uuid
 
 import fixtures
+from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import provision
@@ -40,7 +42,14 @@ DEFAULT_ADMIN_URLS = (
 )
 
 
-def _use_local_admin_urls():
+@functools.cache
+def use_local_admin_urls():
+    """Point oslo.db's provisioning at our servers, unless told otherwise.
+
+    Called before anything looks a backend up (our fixtures below, and
+    oslo.db's own test_fixtures in db/test_migrations.py); once per process,
+    as a second Backend would lose the first one's verified connection.
+    """
     if os.environ.get(ADMIN_CONNECTION_ENV):
         return
     for url in DEFAULT_ADMIN_URLS:
@@ -50,7 +59,10 @@ def _use_local_admin_urls():
             name, url)
 
 
-_use_local_admin_urls()
+def _server_backend(backend):
+    """oslo.db's provisioning Backend of ``backend`` ('mysql', ...)."""
+    use_local_admin_urls()
+    return provision.Backend.backend_for_database_type(backend)
 
 
 def backend_unavailable(backend):
@@ -58,7 +70,7 @@ def backend_unavailable(backend):
     if backend == 'sqlite':
         return None
     try:
-        provision.Backend.backend_for_database_type(backend)
+        _server_backend(backend)
     except db_exc.BackendNotAvailable as exc:
         return str(exc)
     return None
@@ -81,7 +93,7 @@ class ProvisionedDatabase(fixtures.Fixture):
             folder = self.useFixture(fixtures.TempDir()).path
             self.url = 'sqlite:///' + os.path.join(folder, 'test.sqlite')
             return
-        backend = provision.Backend.backend_for_database_type(self.backend)
+        backend = _server_backend(self.backend)
         self.name = 'gs_' + uuid.uuid4().hex[:16]
         backend.create_named_database(self.name)
         self.addCleanup(backend.drop_named_database, self.name,
@@ -98,7 +110,10 @@ class ConfFixture(config_fixture.Config):
         gs_conf.register_opts(self.conf)
         try:
             logging.register_options(self.conf)
-        except Exception:  # already registered by an earlier fixture
+        except cfg.ArgsAlreadyParsedError:
+            # A ConfFixture inside another: the outer one registered them
+            # and parsed, and oslo.config refuses CLI options from then on
+            # (registering them again is otherwise a no-op).
             pass
         self.conf([], project='glance-sharing', default_config_files=[],
                   default_config_dirs=[])

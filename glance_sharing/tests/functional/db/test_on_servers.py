@@ -34,9 +34,3 @@ class ReadTest(test_db_members.ReadTest):
 
 class ImageListMatrixTest(test_db_image_list.ImageListMatrixTest):
     scenarios = SERVERS
-
-    def setUp(self):
-        # The SQLite class copies a template file; a server database is
-        # filled afresh instead.
-        super(test_db_image_list.ImageListMatrixTest, self).setUp()
-        self._build()
