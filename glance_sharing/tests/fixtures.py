@@ -2,6 +2,7 @@
 
 import functools
 import os
+from urllib import parse
 import uuid
 
 import fixtures
@@ -11,11 +12,14 @@ from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import provision
 from oslo_db.sqlalchemy import utils as db_utils
 from oslo_log import log as logging
+from oslo_serialization import jsonutils
+import webob
 
 from glance_sharing import conf as gs_conf
 from glance_sharing.conf import notifications as notification_conf
 from glance_sharing.db import engine as db_engine
 from glance_sharing.db import migration
+from glance_sharing import deploy
 from glance_sharing import notifier
 from glance_sharing import policy
 
@@ -154,6 +158,71 @@ class Database(fixtures.Fixture):
         self.addCleanup(db_engine.main_context_manager.patch_factory(manager))
         self.addCleanup(manager.dispose_pool)
         migration.upgrade()
+
+
+class APIClient(fixtures.Fixture):
+    """The production app, from deploy.loadapp(conf), called in-process.
+
+    Requests go through webob: the Paste pipeline, routes, middleware and
+    handlers are those of production, only the socket is missing. Set up
+    after ConfFixture (noauth) and, for most paths, Database.
+
+    ``project`` (default: a new one) and ``roles`` are the identity sent
+    in the noauth headers unless a request names its own; ``url`` is the
+    scheme and host the app sees.
+    """
+
+    def __init__(self, conf, project=None, roles='reader,member',
+                 url='http://localhost'):
+        super().__init__()
+        self.conf = conf
+        self.project = project or uuid.uuid4().hex
+        self.roles = roles
+        self.url = url
+
+    def _setUp(self):
+        self.app = deploy.loadapp(self.conf)
+
+    def request(self, method, path, body=None, project=None, roles=None,
+                user=None, content_type='application/json', headers=None,
+                status=None):
+        """Send one request; the webob response.
+
+        ``path`` is sent as a client sends it (percent-encoded, with any
+        query string); it reaches the app as a WSGI server hands it over,
+        the unquoted bytes as latin-1 (PEP 3333).
+        ``project``, ``roles`` and ``user`` become X-Project-Id, X-Roles
+        and X-User-Id (the noauth middleware's defaults for the last two);
+        ``project=False`` sends none of them. ``body``: a dict or list is
+        sent as JSON, bytes and str (UTF-8, lone surrogates kept) as they
+        are, with ``content_type`` (None: no Content-Type). ``headers``
+        are added last, and win. ``status``: the status the response must
+        have.
+        """
+        path, _, query = path.partition('?')
+        req = webob.Request.blank(self.url + '/', method=method)
+        req.environ['PATH_INFO'] = parse.unquote_to_bytes(path).decode(
+            'latin-1')
+        req.environ['QUERY_STRING'] = query
+        if project is not False:
+            req.headers['X-Project-Id'] = project or self.project
+            req.headers['X-Roles'] = roles or self.roles
+            if user:
+                req.headers['X-User-Id'] = user
+        if body is not None:
+            if isinstance(body, (dict, list)):
+                body = jsonutils.dump_as_bytes(body)
+            elif isinstance(body, str):
+                body = body.encode('utf-8', 'surrogatepass')
+            req.body = body
+            if content_type:
+                req.content_type = content_type
+        req.headers.update(headers or {})
+        response = req.get_response(self.app)
+        if status is not None and response.status_int != status:
+            raise AssertionError('%s %s: %s, not %d: %s' % (
+                method, path, response.status, status, response.text[:2000]))
+        return response
 
 
 class Notifications(fixtures.Fixture):
