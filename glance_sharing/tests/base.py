@@ -22,7 +22,15 @@ def make_context(project=None, roles=('reader', 'member'), admin=False):
         roles=list(roles) + (['admin'] if admin else []), is_admin=admin)
 
 
-class TestCase(server.ServerLogsOnFailure, testtools.TestCase):
+class ConfTestCase(testtools.TestCase):
+    """Our configuration (fixtures.ConfFixture), and no database."""
+
+    def setUp(self):
+        super().setUp()
+        self.conf_fixture = self.useFixture(fixtures.ConfFixture(CONF))
+
+
+class TestCase(server.ServerLogsOnFailure, ConfTestCase):
     """Configuration and a migrated database on ``db_backend``.
 
     ``db_backend`` is 'sqlite' unless a subclass or a scenario
@@ -33,7 +41,6 @@ class TestCase(server.ServerLogsOnFailure, testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.conf_fixture = self.useFixture(fixtures.ConfFixture(CONF))
         reason = fixtures.backend_unavailable(self.db_backend)
         if reason:
             skip_or_fail(self, reason)

@@ -1,19 +1,25 @@
 """Test fixtures: configuration, a fresh database, and the WSGI app."""
 
+import functools
 import os
+from urllib import parse
 import uuid
 
 import fixtures
+from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import provision
 from oslo_db.sqlalchemy import utils as db_utils
 from oslo_log import log as logging
+from oslo_serialization import jsonutils
+import webob
 
 from glance_sharing import conf as gs_conf
 from glance_sharing.conf import notifications as notification_conf
 from glance_sharing.db import engine as db_engine
 from glance_sharing.db import migration
+from glance_sharing import deploy
 from glance_sharing import notifier
 from glance_sharing import policy
 
@@ -40,7 +46,14 @@ DEFAULT_ADMIN_URLS = (
 )
 
 
-def _use_local_admin_urls():
+@functools.cache
+def use_local_admin_urls():
+    """Point oslo.db's provisioning at our servers, unless told otherwise.
+
+    Called before anything looks a backend up (our fixtures below, and
+    oslo.db's own test_fixtures in db/test_migrations.py); once per process,
+    as a second Backend would lose the first one's verified connection.
+    """
     if os.environ.get(ADMIN_CONNECTION_ENV):
         return
     for url in DEFAULT_ADMIN_URLS:
@@ -50,7 +63,10 @@ def _use_local_admin_urls():
             name, url)
 
 
-_use_local_admin_urls()
+def _server_backend(backend):
+    """oslo.db's provisioning Backend of ``backend`` ('mysql', ...)."""
+    use_local_admin_urls()
+    return provision.Backend.backend_for_database_type(backend)
 
 
 def backend_unavailable(backend):
@@ -58,7 +74,7 @@ def backend_unavailable(backend):
     if backend == 'sqlite':
         return None
     try:
-        provision.Backend.backend_for_database_type(backend)
+        _server_backend(backend)
     except db_exc.BackendNotAvailable as exc:
         return str(exc)
     return None
@@ -81,7 +97,7 @@ class ProvisionedDatabase(fixtures.Fixture):
             folder = self.useFixture(fixtures.TempDir()).path
             self.url = 'sqlite:///' + os.path.join(folder, 'test.sqlite')
             return
-        backend = provision.Backend.backend_for_database_type(self.backend)
+        backend = _server_backend(self.backend)
         self.name = 'gs_' + uuid.uuid4().hex[:16]
         backend.create_named_database(self.name)
         self.addCleanup(backend.drop_named_database, self.name,
@@ -98,7 +114,10 @@ class ConfFixture(config_fixture.Config):
         gs_conf.register_opts(self.conf)
         try:
             logging.register_options(self.conf)
-        except Exception:  # already registered by an earlier fixture
+        except cfg.ArgsAlreadyParsedError:
+            # A ConfFixture inside another: the outer one registered them
+            # and parsed, and oslo.config refuses CLI options from then on
+            # (registering them again is otherwise a no-op).
             pass
         self.conf([], project='glance-sharing', default_config_files=[],
                   default_config_dirs=[])
@@ -139,6 +158,71 @@ class Database(fixtures.Fixture):
         self.addCleanup(db_engine.main_context_manager.patch_factory(manager))
         self.addCleanup(manager.dispose_pool)
         migration.upgrade()
+
+
+class APIClient(fixtures.Fixture):
+    """The production app, from deploy.loadapp(conf), called in-process.
+
+    Requests go through webob: the Paste pipeline, routes, middleware and
+    handlers are those of production, only the socket is missing. Set up
+    after ConfFixture (noauth) and, for most paths, Database.
+
+    ``project`` (default: a new one) and ``roles`` are the identity sent
+    in the noauth headers unless a request names its own; ``url`` is the
+    scheme and host the app sees.
+    """
+
+    def __init__(self, conf, project=None, roles='reader,member',
+                 url='http://localhost'):
+        super().__init__()
+        self.conf = conf
+        self.project = project or uuid.uuid4().hex
+        self.roles = roles
+        self.url = url
+
+    def _setUp(self):
+        self.app = deploy.loadapp(self.conf)
+
+    def request(self, method, path, body=None, project=None, roles=None,
+                user=None, content_type='application/json', headers=None,
+                status=None):
+        """Send one request; the webob response.
+
+        ``path`` is sent as a client sends it (percent-encoded, with any
+        query string); it reaches the app as a WSGI server hands it over,
+        the unquoted bytes as latin-1 (PEP 3333).
+        ``project``, ``roles`` and ``user`` become X-Project-Id, X-Roles
+        and X-User-Id (the noauth middleware's defaults for the last two);
+        ``project=False`` sends none of them. ``body``: a dict or list is
+        sent as JSON, bytes and str (UTF-8, lone surrogates kept) as they
+        are, with ``content_type`` (None: no Content-Type). ``headers``
+        are added last, and win. ``status``: the status the response must
+        have.
+        """
+        path, _, query = path.partition('?')
+        req = webob.Request.blank(self.url + '/', method=method)
+        req.environ['PATH_INFO'] = parse.unquote_to_bytes(path).decode(
+            'latin-1')
+        req.environ['QUERY_STRING'] = query
+        if project is not False:
+            req.headers['X-Project-Id'] = project or self.project
+            req.headers['X-Roles'] = roles or self.roles
+            if user:
+                req.headers['X-User-Id'] = user
+        if body is not None:
+            if isinstance(body, (dict, list)):
+                body = jsonutils.dump_as_bytes(body)
+            elif isinstance(body, str):
+                body = body.encode('utf-8', 'surrogatepass')
+            req.body = body
+            if content_type:
+                req.content_type = content_type
+        req.headers.update(headers or {})
+        response = req.get_response(self.app)
+        if status is not None and response.status_int != status:
+            raise AssertionError('%s %s: %s, not %d: %s' % (
+                method, path, response.status, status, response.text[:2000]))
+        return response
 
 
 class Notifications(fixtures.Fixture):

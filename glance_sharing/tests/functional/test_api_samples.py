@@ -15,11 +15,9 @@ import uuid
 
 from oslo_serialization import jsonutils
 import testtools
-import webob
 
 from glance_sharing.api import router
 from glance_sharing.conf import CONF
-from glance_sharing import deploy
 from glance_sharing.tests import fixtures
 
 API_REF = os.path.join(fixtures.REPO_ROOT, 'api-ref', 'source')
@@ -128,8 +126,9 @@ class TestApiSamples(testtools.TestCase):
         super().setUp()
         self.conf_fixture = self.useFixture(fixtures.ConfFixture(CONF))
         self.useFixture(fixtures.Database(CONF))
-        self.app = deploy.loadapp(CONF)
         self.owner = uuid.uuid4().hex
+        self.call = self.useFixture(fixtures.APIClient(
+            CONF, project=self.owner, url=HOST)).request
         self.checked = set()
         self.addCleanup(self._check_coverage)
 
@@ -158,18 +157,6 @@ class TestApiSamples(testtools.TestCase):
         expected = jsonutils.loads(self._sample(name))
         self.assertEqual(normalise(expected), normalise(response.json),
                          'the service no longer answers like %s' % name)
-
-    def call(self, method, path, body=None, project=None,
-             content_type='application/json'):
-        req = webob.Request.blank(HOST + path, method=method)
-        req.headers['X-Project-Id'] = project or self.owner
-        req.headers['X-Roles'] = 'reader,member'
-        if body is not None:
-            if not isinstance(body, bytes):
-                body = jsonutils.dump_as_bytes(body)
-            req.body = body
-            req.content_type = content_type
-        return req.get_response(self.app)
 
     def create_shared_image(self):
         image_id = str(uuid.uuid4())
@@ -371,9 +358,9 @@ class TestApiSamples(testtools.TestCase):
     def test_versions(self):
         # Answered before authentication: no project header needed.
         for path, status in (('/versions', 200), ('/', 300)):
-            req = webob.Request.blank(HOST + path)
             self.assert_sample('versions-response.json',
-                               req.get_response(self.app), status=status)
+                               self.call('GET', path, project=False),
+                               status=status)
 
     # --- errors ---
 

@@ -18,11 +18,10 @@ import threading
 import uuid
 
 import fixtures
-import webob
 
 from glance_sharing.conf import CONF
-from glance_sharing import deploy
 from glance_sharing.tests import base
+from glance_sharing.tests import fixtures as gs_fixtures
 from glance_sharing.tests import server
 
 CHROMIUM_FLAGS = [
@@ -152,12 +151,15 @@ class BrowserCorsTest(base.TestCase):
 class CorsConfTest(base.TestCase):
     """The preflight answer, in-process: options from the configuration."""
 
+    def call(self, method, path, headers):
+        # The app is built after the test configured [cors].
+        api = self.useFixture(gs_fixtures.APIClient(CONF))
+        return api.request(method, path, project=False, headers=headers)
+
     def preflight(self, origin, request_headers):
-        req = webob.Request.blank('/v2/images', method='OPTIONS')
-        req.headers.update({
+        return self.call('OPTIONS', '/v2/images', {
             'Origin': origin, 'Access-Control-Request-Method': 'POST',
             'Access-Control-Request-Headers': request_headers})
-        return req.get_response(deploy.loadapp(CONF))
 
     def test_defaults_allow_openstack_headers(self):
         self.conf_fixture.config(allowed_origin=['https://dashboard.example'],
@@ -180,8 +182,7 @@ class CorsConfTest(base.TestCase):
     def test_exposes_request_id(self):
         self.conf_fixture.config(allowed_origin=['https://dashboard.example'],
                                  group='cors')
-        req = webob.Request.blank('/versions')
-        req.headers['Origin'] = 'https://dashboard.example'
-        response = req.get_response(deploy.loadapp(CONF))
+        response = self.call('GET', '/versions',
+                             {'Origin': 'https://dashboard.example'})
         self.assertIn('x-openstack-request-id', response.headers[
             'Access-Control-Expose-Headers'].lower())

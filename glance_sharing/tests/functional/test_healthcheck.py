@@ -9,11 +9,10 @@ import os
 
 import fixtures
 import requests
-import webob
 
 from glance_sharing.conf import CONF
-from glance_sharing import deploy
 from glance_sharing.tests import base
+from glance_sharing.tests import fixtures as gs_fixtures
 from glance_sharing.tests import server
 
 
@@ -27,8 +26,10 @@ class HealthcheckConfTest(base.TestCase):
                                  group='healthcheck')
 
     def get(self, accept='text/plain'):
-        req = webob.Request.blank('/healthcheck', accept=accept)
-        return req.get_response(deploy.loadapp(CONF))
+        # The app of the configuration at the time of the call.
+        api = self.useFixture(gs_fixtures.APIClient(CONF))
+        return api.request('GET', '/healthcheck', project=False,
+                           headers={'Accept': accept})
 
     def test_disable_by_file_drains(self):
         self.assertEqual(200, self.get().status_int)

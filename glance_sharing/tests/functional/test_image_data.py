@@ -10,10 +10,8 @@ import os
 import uuid
 
 import testtools
-import webob
 
 from glance_sharing.conf import CONF
-from glance_sharing import deploy
 from glance_sharing.tests import fixtures
 
 DATA = bytes(range(256)) * 20  # 5120 bytes
@@ -27,23 +25,10 @@ class ImageDataTestCase(testtools.TestCase):
         self.conf_fixture = self.useFixture(fixtures.ConfFixture(CONF))
         self.store_dir = self.conf_fixture.store_dir
         self.useFixture(fixtures.Database(CONF))
-        self.app = deploy.loadapp(CONF)
         self.owner = uuid.uuid4().hex
         self.consumer = uuid.uuid4().hex
-
-    def call(self, method, path, project=None, body=None,
-             content_type='application/json', roles='reader,member',
-             headers=None):
-        req = webob.Request.blank(path, method=method)
-        req.headers['X-Project-Id'] = project or self.owner
-        req.headers['X-Roles'] = roles
-        req.headers.update(headers or {})
-        if body is not None:
-            if isinstance(body, (dict, list)):
-                body = webob.request.json.dumps(body).encode()
-            req.body = body
-            req.content_type = content_type
-        return req.get_response(self.app)
+        self.call = self.useFixture(
+            fixtures.APIClient(CONF, project=self.owner)).request
 
     def create_image(self, **values):
         values.setdefault('name', 'cirros')
@@ -171,12 +156,9 @@ class TestUpload(ImageDataTestCase):
 
     def test_no_content_type_is_415(self):
         image = self.create_image()
-        req = webob.Request.blank('/v2/images/%s/file' % image['id'],
-                                  method='PUT', body=DATA)
-        req.headers.update({'X-Project-Id': self.owner,
-                            'X-Roles': 'reader,member'})
-        req.environ.pop('CONTENT_TYPE', None)
-        self.assert_error(415, req.get_response(self.app))
+        self.assert_error(415, self.call(
+            'PUT', '/v2/images/%s/file' % image['id'], body=DATA,
+            content_type=None))
 
     def test_bodies_above_the_json_size_limit_are_image_data(self):
         # [oslo_middleware] max_request_body_size is 112 KiB: it limits

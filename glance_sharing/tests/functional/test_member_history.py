@@ -7,35 +7,28 @@ service's own request id) is what the database recorded.
 
 import uuid
 
-from oslo_serialization import jsonutils
-import webob
-
 from glance_sharing.conf import CONF
 from glance_sharing import context
 from glance_sharing.db import members as db_members
-from glance_sharing import deploy
 from glance_sharing.tests import base
+from glance_sharing.tests import fixtures
 
 
 class MemberHistoryTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.app = deploy.loadapp(CONF)
         self.owner = uuid.uuid4().hex
         self.consumer = uuid.uuid4().hex
+        self.api = self.useFixture(
+            fixtures.APIClient(CONF, project=self.owner))
 
     def _call(self, method, path, project, user, body=None, roles=None):
         """The call's (global request id sent, local request id answered)."""
         global_id = 'req-%s' % uuid.uuid4()
-        req = webob.Request.blank(path, method=method)
-        req.headers.update({'X-Project-Id': project, 'X-User-Id': user,
-                            'X-Roles': roles or 'reader,member',
-                            'X-OpenStack-Request-ID': global_id})
-        if body is not None:
-            req.body = jsonutils.dump_as_bytes(body)
-            req.content_type = 'application/json'
-        response = req.get_response(self.app)
+        response = self.api.request(
+            method, path, body, project=project, user=user, roles=roles,
+            headers={'X-OpenStack-Request-ID': global_id})
         self.assertLess(response.status_int, 300, response.body)
         # oslo.middleware's convention: the caller's id is the global one,
         # and each request gets a new local id of its own.
@@ -100,20 +93,12 @@ class MemberHistoryTest(base.TestCase):
                  entry['request_id'], entry['global_request_id']))
 
     def test_malformed_inbound_id_is_no_global_id(self):
-        req = webob.Request.blank('/v2/images', method='POST')
-        req.headers.update({'X-Project-Id': self.owner,
-                            'X-OpenStack-Request-ID': 'chosen-by-caller'})
-        req.json = {}
-        response = req.get_response(self.app)
-        self.assertEqual(201, response.status_int, response.body)
-        image_id = response.json_body['id']
-        req = webob.Request.blank('/v2/images/%s/members' % image_id,
-                                  method='POST')
-        req.headers.update({'X-Project-Id': self.owner,
-                            'X-OpenStack-Request-ID': 'chosen-by-caller'})
-        req.json = {'member': self.consumer}
-        response = req.get_response(self.app)
-        self.assertEqual(200, response.status_int, response.body)
+        chosen = {'X-OpenStack-Request-ID': 'chosen-by-caller'}
+        image_id = self.api.request('POST', '/v2/images', {}, headers=chosen,
+                                    status=201).json_body['id']
+        response = self.api.request(
+            'POST', '/v2/images/%s/members' % image_id,
+            {'member': self.consumer}, headers=chosen, status=200)
         [entry] = db_members.member_history(context.get_admin_context(),
                                             image_id)
         self.assertEqual(

@@ -16,7 +16,6 @@ import webob
 from glance_sharing.conf import CONF
 from glance_sharing import context
 from glance_sharing.db import members as db_members
-from glance_sharing import deploy
 from glance_sharing import notifier
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures
@@ -29,24 +28,21 @@ class NotificationTestCase(base.TestCase):
     def setUp(self):
         super().setUp()
         self.notifications = self.useFixture(fixtures.Notifications(CONF))
-        self.app = deploy.loadapp(CONF)
         self.owner = uuid.uuid4().hex
         self.consumer = uuid.uuid4().hex
+        self.api = self.useFixture(
+            fixtures.APIClient(CONF, project=self.owner))
+        self.app = self.api.app
 
     def call(self, method, path, project, body=None, roles='reader,member',
-             status=None, content_type='application/json', user=None):
-        req = webob.Request.blank(path, method=method)
-        req.headers.update({
-            'X-Project-Id': project, 'X-User-Id': user or 'u-' + project,
-            'X-Roles': roles,
-            'X-OpenStack-Request-ID': 'req-%s' % uuid.uuid4()})
-        if body is not None:
-            req.body = jsonutils.dump_as_bytes(body)
-            req.content_type = content_type
-        response = req.get_response(self.app)
-        if status is not None:
-            self.assertEqual(status, response.status_int, response.body)
-        return response
+             status=None, content_type='application/json', user=None,
+             headers=None):
+        headers = dict({'X-OpenStack-Request-ID': 'req-%s' % uuid.uuid4()},
+                       **(headers or {}))
+        return self.api.request(method, path, body, project=project,
+                                roles=roles, user=user or 'u-' + project,
+                                content_type=content_type, headers=headers,
+                                status=status)
 
     def create_image(self, **values):
         values.setdefault('visibility', 'shared')
@@ -109,17 +105,12 @@ class MemberEventsTest(NotificationTestCase):
             self.assertEqual('image.localhost', message['publisher_id'])
 
     def test_message_context_names_the_actor(self):
-        req = webob.Request.blank(self.members, method='POST')
-        req.headers.update({'X-Project-Id': self.owner,
-                            'X-User-Id': 'owner-user',
-                            'X-Roles': 'reader,member',
-                            'X-Auth-Token': 'secret-token',
-                            'X-OpenStack-Request-ID':
-                                'req-%s' % uuid.uuid4()})
-        req.body = jsonutils.dump_as_bytes({'member': self.consumer})
-        req.content_type = 'application/json'
-        response = req.get_response(self.app)
-        self.assertEqual(200, response.status_int, response.body)
+        global_id = 'req-%s' % uuid.uuid4()
+        response = self.call(
+            'POST', self.members, self.owner, {'member': self.consumer},
+            user='owner-user', status=200,
+            headers={'X-Auth-Token': 'secret-token',
+                     'X-OpenStack-Request-ID': global_id})
 
         [message] = self.notifications.messages
         ctxt = message['ctxt']
@@ -127,8 +118,7 @@ class MemberEventsTest(NotificationTestCase):
         self.assertEqual(self.owner, ctxt['project_id'])
         self.assertEqual(response.headers['X-OpenStack-Request-ID'],
                          ctxt['request_id'])
-        self.assertEqual(req.headers['X-OpenStack-Request-ID'],
-                         ctxt['global_request_id'])
+        self.assertEqual(global_id, ctxt['global_request_id'])
         self.assertEqual(['reader', 'member'], ctxt['roles'])
         self.assertIsNone(ctxt['auth_token'])
         self.assertNotIn('secret-token', jsonutils.dumps(message))
@@ -312,13 +302,9 @@ class DataEventsTest(NotificationTestCase):
         self.notifications.clear()
 
     def upload(self, data=DATA, status=204, content_type=None):
-        req = webob.Request.blank(self.file, method='PUT')
-        req.headers.update({'X-Project-Id': self.owner,
-                            'X-Roles': 'reader,member'})
-        req.body = data
-        req.content_type = content_type or 'application/octet-stream'
-        response = req.get_response(self.app)
-        self.assertEqual(status, response.status_int, response.body)
+        self.api.request('PUT', self.file, data,
+                         content_type=content_type or
+                         'application/octet-stream', status=status)
 
     def download_request(self, project, **headers):
         req = webob.Request.blank(self.file, method='GET',

@@ -1,46 +1,31 @@
 """Non-ASCII member ids and tags in request paths.
 
 WSGI servers hand PATH_INFO over as the request's bytes decoded as
-latin-1 (PEP 3333); webob's Request.blank builds it the same way. gabbi's
-httpx transport does not (it passes the UTF-8 decoded path), so these
-tests drive the application through webob instead.
+latin-1 (PEP 3333); the in-process client (fixtures.APIClient) builds it
+the same way. gabbi's httpx transport does not (it passes the UTF-8
+decoded path), so these tests use that client instead.
 """
 
 import uuid
 
-from oslo_serialization import jsonutils
-import webob
-
 from glance_sharing.conf import CONF
-from glance_sharing import deploy
 from glance_sharing.tests import base
+from glance_sharing.tests import fixtures
 
 
 class NonAsciiPathTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.app = deploy.loadapp(CONF)
         self.owner = uuid.uuid4().hex
-        req = self._request('POST', '/v2/images', {})
-        self.image_id = req.get_response(self.app).json_body['id']
+        self.api = self.useFixture(
+            fixtures.APIClient(CONF, project=self.owner))
+        self.image_id = self.api.request(
+            'POST', '/v2/images', {}).json_body['id']
         self.image = '/v2/images/%s' % self.image_id
 
-    def _request(self, method, path, body=None, project=None,
-                 roles='reader,member'):
-        req = webob.Request.blank(path, method=method)
-        req.headers['X-Project-Id'] = project or self.owner
-        req.headers['X-Roles'] = roles
-        if body is not None:
-            req.body = jsonutils.dump_as_bytes(body)
-            req.content_type = 'application/json'
-        return req
-
     def _call(self, method, path, body=None, status=200, **kwargs):
-        response = self._request(method, path, body, **kwargs).get_response(
-            self.app)
-        self.assertEqual(status, response.status_int, response.body)
-        return response
+        return self.api.request(method, path, body, status=status, **kwargs)
 
     def test_a_non_ascii_member_id_names_the_same_member(self):
         created = self._call('POST', self.image + '/members',

@@ -8,12 +8,9 @@ glance_sharing/tests/policy_matrix.py at once.
 import os
 
 import fixtures as base_fixtures
-from oslo_serialization import jsonutils
 import testtools
-import webob
 
 from glance_sharing.conf import CONF
-from glance_sharing import deploy
 from glance_sharing.tests import fixtures
 from glance_sharing.tests import personas
 from glance_sharing.tests import policy_matrix as matrix
@@ -31,19 +28,16 @@ class PolicyMatrixTest(testtools.TestCase):
         folder = self.useFixture(base_fixtures.TempDir(rootdir=shm)).path
         self.useFixture(fixtures.Database(
             CONF, url='sqlite:///' + os.path.join(folder, 'matrix.sqlite')))
-        self.app = deploy.loadapp(CONF)
+        self.api = self.useFixture(fixtures.APIClient(CONF))
         self.projects = personas.Projects()
         self.admin = self.projects.headers(personas.BY_NAME['admin'])
         self.images = {}
 
     def _call(self, method, path, headers, body=None, content_type=None):
-        req = webob.Request.blank(path, method=method)
-        req.headers.update(headers)
-        if body is not None:
-            req.body = (body if isinstance(body, bytes)
-                        else jsonutils.dump_as_bytes(body))
-            req.content_type = content_type or 'application/json'
-        return req.get_response(self.app)
+        # The persona's headers carry its identity.
+        return self.api.request(
+            method, path, body, project=False, headers=headers,
+            content_type=content_type or 'application/json')
 
     def _as_admin(self, method, path, body, content_type, status):
         response = self._call(method, path, self.admin, body, content_type)

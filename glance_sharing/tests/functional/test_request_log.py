@@ -16,8 +16,8 @@ import webob
 
 from glance_sharing.api.middleware import request_log
 from glance_sharing.conf import CONF
-from glance_sharing import deploy
 from glance_sharing.tests import base
+from glance_sharing.tests import fixtures as gs_fixtures
 from glance_sharing.tests import server
 
 
@@ -49,14 +49,13 @@ class TestRequestLog(base.TestCase):
         super().setUp()
         self.log = self.useFixture(CapturedLog())
         self.token = 'gAAAAAB' + uuid.uuid4().hex + uuid.uuid4().hex
+        self.api = self.useFixture(gs_fixtures.APIClient(CONF))
 
     def request(self, method, path, headers, json=None):
-        req = webob.Request.blank(path, method=method)
-        req.headers.update(headers)
-        req.headers['X-Auth-Token'] = self.token
-        if json is not None:
-            req.json = json
-        return req.get_response(deploy.loadapp(CONF))
+        # Each test sends the identity headers it is about, or none.
+        return self.api.request(method, path, json, project=False,
+                                headers=dict(headers,
+                                             **{'X-Auth-Token': self.token}))
 
     def request_lines(self, request_id):
         return [line for line in self.log.text.splitlines()
@@ -149,10 +148,9 @@ class TestKeystoneDoesNotLogTokens(base.TestCase):
 
     def test_token_is_never_logged(self):
         token = 'gAAAAAB' + uuid.uuid4().hex + uuid.uuid4().hex
-        req = webob.Request.blank('/v2/images')
-        req.headers['X-Auth-Token'] = token
-        req.headers['X-Service-Token'] = token[::-1]
-        response = req.get_response(deploy.loadapp(CONF))
+        api = self.useFixture(gs_fixtures.APIClient(CONF))
+        response = api.request('GET', '/v2/images', project=False, headers={
+            'X-Auth-Token': token, 'X-Service-Token': token[::-1]})
         # Keystone is down: auth_token cannot validate, and says so.
         self.assertIn(response.status_int, (401, 503))
         text = self.log.text

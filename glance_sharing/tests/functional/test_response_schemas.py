@@ -8,12 +8,10 @@ the documents do not describe breaks the client.
 import uuid
 
 import jsonschema
-from oslo_serialization import jsonutils
-import webob
 
 from glance_sharing.conf import CONF
-from glance_sharing import deploy
 from glance_sharing.tests import base
+from glance_sharing.tests import fixtures
 
 PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
 
@@ -22,20 +20,16 @@ class ResponseSchemaTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.app = deploy.loadapp(CONF)
         self.owner = uuid.uuid4().hex
         self.consumer = uuid.uuid4().hex
+        self.api = self.useFixture(
+            fixtures.APIClient(CONF, project=self.owner))
 
     def _call(self, method, path, body=None, project=None,
               content_type='application/json', status=200):
-        req = webob.Request.blank(path, method=method)
-        req.headers['X-Project-Id'] = project or self.owner
-        req.headers['X-Roles'] = 'reader,member'
-        if body is not None:
-            req.body = jsonutils.dump_as_bytes(body)
-            req.content_type = content_type
-        response = req.get_response(self.app)
-        self.assertEqual(status, response.status_int, response.body)
+        response = self.api.request(method, path, body, project=project,
+                                    content_type=content_type,
+                                    status=status)
         return response.json_body if response.body else None
 
     def _validator(self, name):

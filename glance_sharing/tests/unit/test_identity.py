@@ -1,16 +1,12 @@
 """[sharing] verify_member_exists: asking Keystone whether a project exists."""
 
 from unittest import mock
-import uuid
 
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1.identity import generic
 from keystoneauth1 import loading as ks_loading
-from oslo_serialization import jsonutils
-import webob
 import webob.exc
 
-from glance_sharing import deploy
 from glance_sharing import identity
 from glance_sharing.tests import base
 
@@ -35,7 +31,7 @@ class FakeSession:
         return FakeResponse(self.answer)
 
 
-class TestVerifyProjectId(base.TestCase):
+class TestVerifyProjectId(base.ConfTestCase):
 
     def test_existing_project(self):
         sess = FakeSession(200)
@@ -99,64 +95,3 @@ class TestVerifyProjectId(base.TestCase):
     def test_session_insecure(self):
         self.conf_fixture.config(group='keystone_authtoken', insecure=True)
         self.assertFalse(identity.session().verify)
-
-
-class TestCreateMemberVerifies(base.TestCase):
-    """The member create handler consults Keystone only when configured."""
-
-    def setUp(self):
-        super().setUp()
-        self.app = deploy.loadapp()
-        self.owner = base.project_id()
-        image = self.call('POST', '/v2/images',
-                          {'name': 'img', 'visibility': 'shared'})
-        self.assertEqual(201, image.status_int, image.body)
-        self.path = '/v2/images/%s/members' % image.json['id']
-
-    def call(self, method, path, body=None, project=None):
-        req = webob.Request.blank(path, method=method)
-        req.headers['X-Project-Id'] = project or self.owner
-        if body is not None:
-            req.content_type = 'application/json'
-            req.body = jsonutils.dump_as_bytes(body)
-        return req.get_response(self.app)
-
-    def test_off_by_default(self):
-        with mock.patch.object(identity, 'verify_project_id') as verify:
-            response = self.call('POST', self.path,
-                                 {'member': uuid.uuid4().hex})
-        self.assertEqual(200, response.status_int, response.body)
-        verify.assert_not_called()
-
-    def test_unknown_project_refused_before_write(self):
-        self.conf_fixture.config(verify_member_exists=True, group='sharing')
-        member = uuid.uuid4().hex
-        with mock.patch.object(
-                identity, 'verify_project_id',
-                side_effect=webob.exc.HTTPBadRequest('no such project')
-        ) as verify:
-            response = self.call('POST', self.path, {'member': member})
-        self.assertEqual(400, response.status_int, response.body)
-        self.assertEqual('no such project',
-                         response.json['error']['message'])
-        verify.assert_called_once_with(member, mock.ANY)
-        self.assertEqual([], self.call('GET', self.path).json['members'])
-
-    def test_known_project_shared(self):
-        self.conf_fixture.config(verify_member_exists=True, group='sharing')
-        member = uuid.uuid4().hex
-        with mock.patch.object(identity, 'verify_project_id',
-                               return_value=True) as verify:
-            response = self.call('POST', self.path, {'member': member})
-        self.assertEqual(200, response.status_int, response.body)
-        verify.assert_called_once_with(member, mock.ANY)
-
-    def test_policy_before_keystone(self):
-        # A caller who may not add members never makes us ask Keystone.
-        self.conf_fixture.config(verify_member_exists=True, group='sharing')
-        with mock.patch.object(identity, 'verify_project_id') as verify:
-            response = self.call('POST', self.path,
-                                 {'member': uuid.uuid4().hex},
-                                 project=base.project_id())
-        self.assertEqual(404, response.status_int, response.body)
-        verify.assert_not_called()

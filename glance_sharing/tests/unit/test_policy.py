@@ -13,7 +13,7 @@ from glance_sharing.tests import base
 TARGET = {'project_id': 'owner', 'member_id': None, 'visibility': 'shared'}
 
 
-class TestPolicyFileReload(base.TestCase):
+class TestPolicyFileReload(base.ConfTestCase):
 
     def setUp(self):
         super().setUp()

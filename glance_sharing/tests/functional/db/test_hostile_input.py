@@ -18,7 +18,6 @@ import webob
 
 from glance_sharing.api.middleware import cors
 from glance_sharing.conf import CONF
-from glance_sharing import deploy
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
 
@@ -98,38 +97,34 @@ MEMBER_QUERY = ('limit', 'marker')
 class APITestCase(base.TestCase):
     """The Paste app on a new ``db_backend`` database, with request helpers.
 
-    Requests go through webob in-process: the routes, middleware and
-    handlers are those of production, only the socket is missing.
+    Requests go through the in-process client (fixtures.APIClient): the
+    routes, middleware and handlers are those of production, only the
+    socket is missing.
     """
 
     scenarios = gs_fixtures.BACKEND_SCENARIOS
 
     def setUp(self):
         super().setUp()
-        self.app = deploy.loadapp(CONF)
         self.owner = base.project_id()
+        self.api = self.useFixture(
+            gs_fixtures.APIClient(CONF, project=self.owner))
         self.engine = self.db.manager.writer.get_engine()
 
     def call(self, method, path, project=None, body=None, raw_body=None,
              content_type=None, roles='reader,member', headers=None):
-        """Send one request; ``path`` is sent as is (percent-encoded)."""
-        path, _, query = path.partition('?')
-        req = webob.Request.blank('/', method=method)
-        # As a WSGI server hands them over: unquoted bytes as latin-1.
-        req.environ['PATH_INFO'] = parse.unquote_to_bytes(path).decode(
-            'latin-1')
-        req.environ['QUERY_STRING'] = query
-        if project is not False:
-            req.headers['X-Project-Id'] = project or self.owner
-            req.headers['X-Roles'] = roles
+        """Send one request; ``path`` is sent as is (percent-encoded).
+
+        ``raw_body``: JSON text, sent as it is; ``body``: a value, sent as
+        JSON. ``project=False`` sends no identity headers.
+        """
         if body is not None:
             raw_body = json.dumps(body)
-        if raw_body is not None:
-            req.body = raw_body.encode('utf-8', 'surrogatepass')
-            req.content_type = content_type or (
-                PATCH_TYPE if method == 'PATCH' else 'application/json')
-        req.headers.update(headers or {})
-        return req.get_response(self.app)
+        return self.api.request(
+            method, path, raw_body, project=project, roles=roles,
+            content_type=content_type or (
+                PATCH_TYPE if method == 'PATCH' else 'application/json'),
+            headers=headers)
 
     def create_image(self, project=None, **values):
         values.setdefault('visibility', 'shared')
@@ -355,7 +350,7 @@ class TestInputLimits(APITestCase):
         req.content_type = 'application/json'
         req.environ['wsgi.input'] = io.BytesIO(b'{"name": "sho')
         req.environ['CONTENT_LENGTH'] = '100'
-        response = req.get_response(self.app)
+        response = req.get_response(self.api.app)
         self.assert_error(400, response)
         self.assertNotIn('Traceback', log.output)
         self.assertNotIn('Unexpected', log.output)
@@ -458,7 +453,7 @@ class TestMethods(APITestCase):
     def test_cors_preflight_still_works(self):
         # The Paste filter reads [cors] from the project's own files; the
         # same filter with an allowed origin given directly stands in.
-        self.app = cors.CORS(deploy.loadapp(CONF), {
+        self.api.app = cors.CORS(self.api.app, {
             'allowed_origin': 'https://dashboard.example'})
         response = self.call('OPTIONS', '/v2/images', project=False, headers={
             'Origin': 'https://dashboard.example',

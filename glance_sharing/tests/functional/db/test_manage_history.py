@@ -20,7 +20,7 @@ from glance_sharing.api import util
 from glance_sharing.db import members as db_members
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests.unit import test_db_members
+from glance_sharing.tests.functional.db import test_db_members
 
 load_tests = testscenarios.load_tests_apply_scenarios
 

@@ -33,6 +33,11 @@ class _OurFacade:
     def get_enginefacade(self):
         return db_engine.main_context_manager
 
+    def _generate_database_resource(self, _enginefacade):
+        # Where provisioning looks its backend up.
+        gs_fixtures.use_local_admin_urls()
+        return super()._generate_database_resource(_enginefacade)
+
 
 class SQLiteFixture(_OurFacade, test_fixtures.OpportunisticDbFixture):
     pass

@@ -1,14 +1,14 @@
-"""The DB API unit tests again, on MariaDB and PostgreSQL.
+"""The DB API tests again, on MariaDB and PostgreSQL.
 
-The classes of tests/unit/test_db_*.py run on SQLite; here each one is
-subclassed with a scenario per server backend, so the same assertions
-hold on every database we support.
+The classes of test_db_*.py beside this module run on SQLite; here each
+one is subclassed with a scenario per server backend, so the same
+assertions hold on every database we support.
 """
 
 import testscenarios
 
-from glance_sharing.tests.unit import test_db_image_list
-from glance_sharing.tests.unit import test_db_members
+from glance_sharing.tests.functional.db import test_db_image_list
+from glance_sharing.tests.functional.db import test_db_members
 
 load_tests = testscenarios.load_tests_apply_scenarios
 
@@ -34,9 +34,3 @@ class ReadTest(test_db_members.ReadTest):
 
 class ImageListMatrixTest(test_db_image_list.ImageListMatrixTest):
     scenarios = SERVERS
-
-    def setUp(self):
-        # The SQLite class copies a template file; a server database is
-        # filled afresh instead.
-        super(test_db_image_list.ImageListMatrixTest, self).setUp()
-        self._build()

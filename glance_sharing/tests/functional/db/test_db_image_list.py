@@ -9,7 +9,6 @@ everything, except other owners' community images without a visibility;
 member_status means nothing to them.
 """
 
-import atexit
 import os
 import shutil
 import sqlite3
@@ -130,12 +129,6 @@ def _values(name, visibility, owner, number):
     }
 
 
-# The data set is built once, in the first test's database, and every
-# test then works on a copy of that file: about 25 write transactions
-# fewer per test.
-_TEMPLATE = {}
-
-
 def _copy_sqlite(source_url, target_path):
     """Copy a live SQLite database, committed WAL content included."""
     source = sqlite3.connect(source_url[len('sqlite:///'):])
@@ -147,31 +140,34 @@ def _copy_sqlite(source_url, target_path):
         target.close()
 
 
-def _remove_template():
-    if 'dir' in _TEMPLATE:
-        shutil.rmtree(_TEMPLATE['dir'], ignore_errors=True)
-
-
-atexit.register(_remove_template)
-
-
 class ImageListMatrixTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        if 'path' not in _TEMPLATE:
+        if self.db_backend != 'sqlite':
+            # A server database is filled afresh: no file to copy.
             self._build()
-            _TEMPLATE['dir'] = tempfile.mkdtemp(prefix='gs-image-list-')
-            _TEMPLATE['path'] = os.path.join(_TEMPLATE['dir'], 'db.sqlite')
-            _copy_sqlite(self.db.url, _TEMPLATE['path'])
-            _TEMPLATE['state'] = (self.owner, self.x_owner, self.consumer,
-                                  self.other, self.admin, dict(self.ids))
             return
+        # The data set is built once per class, by its first test, and
+        # every test then works on a copy of that file: about 25 write
+        # transactions fewer per test.
+        cls = type(self)
+        if '_template' not in vars(cls):
+            self._build()
+            folder = tempfile.mkdtemp(prefix='gs-image-list-')
+            cls.addClassCleanup(shutil.rmtree, folder, ignore_errors=True)
+            path = os.path.join(folder, 'db.sqlite')
+            _copy_sqlite(self.db.url, path)
+            cls._template = (path, (self.owner, self.x_owner, self.consumer,
+                                    self.other, self.admin, dict(self.ids)))
+            cls.addClassCleanup(delattr, cls, '_template')
+            return
+        template, state = cls._template
         (self.owner, self.x_owner, self.consumer, self.other, self.admin,
-         self.ids) = _TEMPLATE['state']
+         self.ids) = state
         path = os.path.join(self.useFixture(fixtures.TempDir()).path,
                             'db.sqlite')
-        _copy_sqlite('sqlite:///' + _TEMPLATE['path'], path)
+        _copy_sqlite('sqlite:///' + template, path)
         self.useFixture(gs_fixtures.Database(CONF, url='sqlite:///' + path))
 
     def _build(self):
