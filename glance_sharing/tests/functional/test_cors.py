@@ -23,7 +23,7 @@ import webob
 from glance_sharing.conf import CONF
 from glance_sharing import deploy
 from glance_sharing.tests import base
-from glance_sharing.tests import server
+from harness import server
 
 CHROMIUM_FLAGS = [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
