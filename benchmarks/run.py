@@ -78,6 +78,19 @@ def bench_server(config_dir, workers, ready_headers=None, **kwargs):
                          **kwargs)
 
 
+def run_wrk(srv, call, duration, connections, threads):
+    """wrk on ``call`` against ``srv``, with the server's CPU per request.
+
+    ``cpu_ms`` is the workers' CPU time during the run over its requests
+    (harness.server.Server.worker_cpu_seconds says why it is measured).
+    """
+    cpu = srv.worker_cpu_seconds()
+    result = load.run_wrk(srv.url, call, duration, connections, threads)
+    result['cpu_ms'] = 1000.0 * (srv.worker_cpu_seconds() - cpu) / max(
+        1, result['requests'])
+    return result
+
+
 def machine():
     cpu = platform.processor() or platform.machine()
     try:
@@ -156,12 +169,7 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
                 'samples': load.sample(srv.url, call, samples)}
         if use_wrk:
             for call in calls:
-                cpu = srv.worker_cpu_seconds()
-                result = load.run_wrk(srv.url, call, duration, connections,
-                                      threads)
-                result['cpu_ms'] = 1000.0 * (
-                    srv.worker_cpu_seconds() - cpu) / max(1,
-                                                          result['requests'])
+                result = run_wrk(srv, call, duration, connections, threads)
                 results['calls'][call.name].update(result)
                 log('  %-22s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  '
                     'CPU %5.2f ms  SQL %s%s' % (
@@ -218,11 +226,7 @@ def bare_floor(workdir, workers, duration, connections, threads):
     call = load.Call('bare', 'bare WSGI app', 'GET', 200, 'x', path='/')
     with bench_server(config_dir, workers,
                       app='benchmarks.noop_app:application') as srv:
-        cpu = srv.worker_cpu_seconds()
-        result = load.run_wrk(srv.url, call, duration, connections, threads)
-        result['cpu_ms'] = 1000.0 * (srv.worker_cpu_seconds() - cpu) / max(
-            1, result['requests'])
-        return result
+        return run_wrk(srv, call, duration, connections, threads)
 
 
 def main(argv=None):
