@@ -177,7 +177,7 @@ class SwiftAlone:
 def measure(srv, headers, floor, size, workdir, rounds=3):
     """Median MB/s of upload, download, and the floor's write and read.
 
-    ``srv`` is a running benchmarks.server.Server; ``floor`` (DiskAlone,
+    ``srv`` is a running harness.server.Server; ``floor`` (DiskAlone,
     SwiftAlone) reaches the store ``srv`` uses without it; ``headers``
     carry the owner's identity (noauth headers or a token). Every round
     checks that the service computed the source's MD5 and sent back every

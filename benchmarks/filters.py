@@ -5,14 +5,17 @@ of each request with SQLAlchemy events and reports them in response
 headers. ``noop`` (just before the router) answers ``/bench/noop`` with an
 empty JSON object, so the floor request crosses the whole pipeline
 (request id, fault wrapper, CORS, proxy, size limit, healthcheck,
-versions, noauth, context) and no handler.
+versions, noauth, context) and no handler. ``write_paste_ini`` puts
+both into a copy of the production Paste file.
 """
 
+import configparser
 import threading
 
 import sqlalchemy as sa
 
 from glance_sharing.api.middleware import base
+from harness import server
 
 STATEMENTS_HEADER = 'X-Bench-SQL-Statements'
 CONNECTS_HEADER = 'X-Bench-DB-Connects'
@@ -83,3 +86,21 @@ class NoOp(base.Middleware):
                                       ('Content-Length', '2')])
             return [b'{}']
         return self.application(environ, start_response)
+
+
+def write_paste_ini(path, source=server.PASTE_INI):
+    """The production Paste file with the bench filters added."""
+    parser = configparser.RawConfigParser()
+    parser.optionxform = str
+    parser.read(source)
+    composite = parser['composite:glance-sharing']
+    for strategy in ('noauth', 'keystone'):
+        names = composite[strategy].split()
+        names.insert(names.index('router'), 'noop')
+        composite[strategy] = ' '.join(['sqlcount'] + names)
+    parser['filter:sqlcount'] = {
+        'paste.filter_factory': 'benchmarks.filters:SQLCount.factory'}
+    parser['filter:noop'] = {
+        'paste.filter_factory': 'benchmarks.filters:NoOp.factory'}
+    with open(path, 'w') as ini:
+        parser.write(ini)

@@ -1,13 +1,13 @@
 """Keystone mode of the benchmark: real tokens, validated by auth_token.
 
-The Keystone is the integration tests' harness
-(glance_sharing/tests/integration/keystone.py): Keystone 30 installed into
-.cache/keystone/venv by tools/keystone/install-venv.sh, served by gunicorn
-on 127.0.0.1, with projects ``alpha``, ``beta`` and ``gamma`` whose users
-have the roles member and reader. The benchmark seeds their ids as its
-owner, consumer and updater projects, serves glance-sharing with the
-harness's ``[api] auth_strategy = keystone`` and ``[keystone_authtoken]``
-(with ``memcached_servers``: auth_token caches each validated token in the
+The Keystone is the one the integration tests use (harness/keystone.py):
+Keystone 30 installed into .cache/keystone/venv by
+tools/keystone/install-venv.sh, served by gunicorn on 127.0.0.1, with
+projects ``alpha``, ``beta`` and ``gamma`` whose users have the roles
+member and reader. The benchmark seeds their ids as its owner, consumer
+and updater projects, serves glance-sharing with the harness's ``[api]
+auth_strategy = keystone`` and ``[keystone_authtoken]`` (with
+``memcached_servers``: auth_token caches each validated token in the
 harness's memcached, as deployed), and every call sends ``X-Auth-Token``
 with a token of its project.
 """
@@ -16,8 +16,8 @@ import contextlib
 import os
 
 from benchmarks import data
-from glance_sharing.tests.integration import keystone as harness
-from glance_sharing.tests.integration import swift as swift_harness
+from harness import keystone as harness
+from harness import swift as swift_harness
 
 # Bench project -> the harness user (and project) acting as it.
 USERS = {'owner': 'alpha', 'consumer': 'beta', 'updater': 'gamma'}

@@ -32,10 +32,11 @@ import sys
 
 from benchmarks import data
 from benchmarks import explain
+from benchmarks import filters
 from benchmarks import load
 from benchmarks import report
 from benchmarks import seed
-from benchmarks import server
+from harness import server
 
 REPO_ROOT = server.REPO_ROOT
 DEFAULT_OUT = os.path.join(REPO_ROOT, 'doc', 'source', 'benchmarks')
@@ -47,6 +48,47 @@ AUTH_MODES = {
                  'label': 'keystone (auth_token, real Keystone tokens, '
                           'validation cached in process)'},
 }
+
+# gthread with one thread per worker: one request at a time per process,
+# as with the sync worker, but HTTP keep-alive works (the sync worker
+# closes every connection), as behind any load balancer or proxy.
+WORKER_CLASS = 'gthread'
+THREADS = 1
+BENCH_OPTIONS = ('--worker-class', WORKER_CLASS, '--threads', str(THREADS),
+                 '--keep-alive', '30', '--backlog', '256', '--timeout', '120')
+
+
+def write_config_dir(config_dir, db_url, *overrides):
+    """A bench server's Paste file and glance-sharing.conf in config_dir."""
+    paste = os.path.join(config_dir, 'api-paste.ini')
+    filters.write_paste_ini(paste)
+    server.write_conf(os.path.join(config_dir, 'glance-sharing.conf'),
+                      db_url, {'paste_deploy': {'config_file': paste}},
+                      *overrides)
+
+
+def bench_server(config_dir, workers, ready_headers=None, **kwargs):
+    """gunicorn as the benchmark runs it: BENCH_OPTIONS, ready at /bench/noop.
+
+    ``ready_headers`` default to noauth's; ``kwargs`` go to server.Server.
+    """
+    return server.Server(config_dir, workers=workers, options=BENCH_OPTIONS,
+                         ready_path=filters.NOOP_PATH,
+                         ready_headers=ready_headers or {'X-Project-Id': 'x'},
+                         **kwargs)
+
+
+def run_wrk(srv, call, duration, connections, threads):
+    """wrk on ``call`` against ``srv``, with the server's CPU per request.
+
+    ``cpu_ms`` is the workers' CPU time during the run over its requests
+    (harness.server.Server.worker_cpu_seconds says why it is measured).
+    """
+    cpu = srv.worker_cpu_seconds()
+    result = load.run_wrk(srv.url, call, duration, connections, threads)
+    result['cpu_ms'] = 1000.0 * (srv.worker_cpu_seconds() - cpu) / max(
+        1, result['requests'])
+    return result
 
 
 def machine():
@@ -83,7 +125,7 @@ def prepare(backend, scale, workdir, log=print, db_name=None, auth=None):
     manifest = seed.seed(backend, scale, config_dir, db_name=db_name,
                          log=log,
                          projects=auth.projects() if auth else None)
-    server.write_config_dir(
+    write_config_dir(
         config_dir, manifest['url'],
         {'glance_store': {'filesystem_store_datadir': store_dir(config_dir)}},
         auth.conf_sections() if auth else {})
@@ -120,20 +162,14 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
     ready_headers = None
     if tokens:
         ready_headers = {'X-Auth-Token': tokens[manifest['owner']]}
-    with server.Server(config_dir, workers=workers,
-                       ready_headers=ready_headers) as srv:
+    with bench_server(config_dir, workers, ready_headers) as srv:
         for call in calls:
             results['calls'][call.name] = {
                 'label': call.label,
                 'samples': load.sample(srv.url, call, samples)}
         if use_wrk:
             for call in calls:
-                cpu = srv.worker_cpu_seconds()
-                result = load.run_wrk(srv.url, call, duration, connections,
-                                      threads)
-                result['cpu_ms'] = 1000.0 * (
-                    srv.worker_cpu_seconds() - cpu) / max(1,
-                                                          result['requests'])
+                result = run_wrk(srv, call, duration, connections, threads)
                 results['calls'][call.name].update(result)
                 log('  %-22s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  '
                     'CPU %5.2f ms  SQL %s%s' % (
@@ -173,11 +209,11 @@ def measure_swift(config_dir, manifest, auth, workers, size, rounds):
     """
     swift_dir = config_dir + '-swift'
     os.makedirs(swift_dir, exist_ok=True)
-    server.write_config_dir(
+    write_config_dir(
         swift_dir, manifest['url'], auth.conf_sections(),
         {'glance_store': auth.swift_store_options(swift_dir)})
     tokens = auth.tokens()
-    with server.Server(swift_dir, workers=workers, ready_headers={
+    with bench_server(swift_dir, workers, {
             'X-Auth-Token': tokens[manifest['owner']]}) as srv:
         return data.measure(srv, _owner_headers(manifest, tokens),
                             auth.swift_alone(), size, swift_dir, rounds)
@@ -188,13 +224,9 @@ def bare_floor(workdir, workers, duration, connections, threads):
     config_dir = os.path.join(workdir, 'bare')
     os.makedirs(config_dir, exist_ok=True)
     call = load.Call('bare', 'bare WSGI app', 'GET', 200, 'x', path='/')
-    with server.Server(config_dir, workers=workers,
-                       app='benchmarks.noop_app:application') as srv:
-        cpu = srv.worker_cpu_seconds()
-        result = load.run_wrk(srv.url, call, duration, connections, threads)
-        result['cpu_ms'] = 1000.0 * (srv.worker_cpu_seconds() - cpu) / max(
-            1, result['requests'])
-        return result
+    with bench_server(config_dir, workers,
+                      app='benchmarks.noop_app:application') as srv:
+        return run_wrk(srv, call, duration, connections, threads)
 
 
 def main(argv=None):
@@ -266,8 +298,8 @@ def main(argv=None):
             shlex.quote(a) for a in (argv or sys.argv[1:])),
         'machine': machine(),
         'server': 'gunicorn %s, %d workers (%s, %d thread), %s' % (
-            _gunicorn_version(), args.workers, server.WORKER_CLASS,
-            server.THREADS, AUTH_MODES[args.auth]['label']),
+            _gunicorn_version(), args.workers, WORKER_CLASS,
+            THREADS, AUTH_MODES[args.auth]['label']),
         'auth': args.auth,
         'load': 'wrk, %d connections, %d threads, keep-alive, %ds per '
                 'call' % (args.connections, args.threads, args.duration),

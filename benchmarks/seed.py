@@ -28,8 +28,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from benchmarks import server
 from glance_sharing.db import models
+from harness import server
 
 MEMBER_QUOTA = 128
 BATCH = 5000

@@ -22,11 +22,12 @@ from glance_sharing.db import migration
 from glance_sharing import deploy
 from glance_sharing import notifier
 from glance_sharing import policy
+from harness import server as harness_server
 
-REPO_ROOT = os.path.abspath(
-    os.path.join(os.path.dirname(__file__), '..', '..'))
-PASTE_INI = os.path.join(REPO_ROOT, 'etc', 'glance-sharing', 'api-paste.ini')
-AUDIT_MAP = os.path.join(os.path.dirname(PASTE_INI), 'api_audit_map.conf')
+# The repository's paths, from the harness that serves them to gunicorn.
+REPO_ROOT = harness_server.REPO_ROOT
+PASTE_INI = harness_server.PASTE_INI
+AUDIT_MAP = harness_server.AUDIT_MAP
 
 BACKENDS = ('sqlite', 'mysql', 'postgresql')
 # testscenarios scenarios that run a test class once per backend.

@@ -1,28 +1,13 @@
-"""Run glance-sharing as a real multi-process server for tests.
+"""Test-side of the servers the tests run: their logs in failure reports.
 
-The server is the benchmark's (benchmarks/server.py): gunicorn with
-several worker processes serving glance_sharing.wsgi.api:application,
-configured through a temporary OS_GLANCE_SHARING_CONFIG_DIR, so tests
-exercise exactly what an operator deploys: the Paste file, config loading,
-and processes that share only the database.
+The servers themselves (glance-sharing under gunicorn, Keystone, Swift,
+memcached) are in harness/, shared with the benchmark; this keeps what
+only a testtools test case needs.
 """
 
-import os
-import shutil
-
-import fixtures
 import testtools.content
 
-from benchmarks import server as gunicorn_server
-from glance_sharing.tests import fixtures as gs_fixtures
-
-# The process helpers the tests' other servers (Keystone, Swift, Apache,
-# memcached, ...) use, from their one home.
-BIN_DIR = gunicorn_server.BIN_DIR
-free_port = gunicorn_server.free_port
-service_conf = gunicorn_server.service_conf
-stop_process_group = gunicorn_server.stop_process_group
-write_ini = gunicorn_server.write_ini
+from harness import server
 
 
 class ServerLogsOnFailure:
@@ -35,50 +20,8 @@ class ServerLogsOnFailure:
 
     def useFixture(self, fixture):
         used = super().useFixture(fixture)
-        if isinstance(used, ServiceProcess):
+        if isinstance(used, server.ServiceProcess):
             self.addOnException(lambda _exc_info: self.addDetail(
                 'server-%d.log' % used.port,
                 testtools.content.text_content(used.log())))
         return used
-
-
-class ServiceProcess(fixtures.Fixture):
-    """glance-sharing under gunicorn on 127.0.0.1, stopped on cleanup.
-
-    ``options`` maps "section" to {option: value} and is written into
-    glance-sharing.conf after the defaults (noauth, ``db_url``).
-    """
-
-    def __init__(self, db_url=None, workers=4, options=None):
-        super().__init__()
-        self.db_url = db_url
-        self.workers = workers
-        self.options = options or {}
-
-    def _setUp(self):
-        self.config_dir = self.useFixture(fixtures.TempDir()).path
-        if self.db_url is None:
-            self.db_url = 'sqlite:///' + os.path.join(self.config_dir,
-                                                      'glance-sharing.sqlite')
-        self.conf_path = os.path.join(self.config_dir, 'glance-sharing.conf')
-        self.store_dir = os.path.join(self.config_dir, 'images')
-        store = {'glance_store': {'filesystem_store_datadir': self.store_dir}}
-        gunicorn_server.write_conf(self.conf_path, self.db_url, store,
-                                   self.options)
-        shutil.copy(gs_fixtures.PASTE_INI, self.config_dir)
-        # The keystone+audit pipeline finds its map beside the Paste file.
-        shutil.copy(gs_fixtures.AUDIT_MAP, self.config_dir)
-        gunicorn_server.migrate(self.conf_path)
-        # gunicorn's sync workers, readiness from /versions.
-        self.server = gunicorn_server.Server(
-            self.config_dir, workers=self.workers, options=['--timeout', '60'],
-            ready_path='/versions', ready_headers={}, start_timeout=90)
-        self.addCleanup(self.server.stop)
-        self.server.start()
-        self.process = self.server.process
-        self.port = self.server.port
-        self.url = self.server.url
-        self.log_path = self.server.log_path
-
-    def log(self):
-        return self.server.log()

@@ -15,7 +15,7 @@ import threading
 
 import fixtures
 
-from glance_sharing.tests import server
+from harness import server
 
 
 class TCPProxy(fixtures.Fixture):

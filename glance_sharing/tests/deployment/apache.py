@@ -20,7 +20,7 @@ import fixtures
 import requests
 
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests import server
+from harness import server
 
 INSTALL_SCRIPT = os.path.join(gs_fixtures.REPO_ROOT, 'tools', 'apache',
                               'install.sh')

@@ -19,8 +19,8 @@ from glance_sharing.tests import base
 from glance_sharing.tests.differential import glance
 from glance_sharing.tests.differential import harness
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests.integration import keystone
-from glance_sharing.tests import server
+from harness import keystone
+from harness import server
 
 _LOCK = threading.Lock()
 _PAIRS = {}

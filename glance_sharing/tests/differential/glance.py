@@ -16,8 +16,8 @@ import subprocess
 import fixtures
 
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests.integration import keystone
-from glance_sharing.tests import server
+from harness import keystone
+from harness import server
 
 INSTALL_SCRIPT = os.path.join(gs_fixtures.REPO_ROOT, 'tools', 'glance',
                               'install-venv.sh')

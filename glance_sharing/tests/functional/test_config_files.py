@@ -15,7 +15,7 @@ import fixtures
 import testtools
 
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests import server
+from harness import server
 
 BIN_DIR = os.path.dirname(sys.executable)
 DEV_CONF = os.path.join(gs_fixtures.REPO_ROOT, 'etc', 'glance-sharing',

@@ -22,7 +22,7 @@ import fixtures
 from glance_sharing.conf import CONF
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests import server
+from harness import server
 
 CHROMIUM_FLAGS = [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',

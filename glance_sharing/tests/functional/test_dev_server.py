@@ -9,7 +9,7 @@ import requests
 import testtools
 
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests import server
+from harness import server
 
 
 class TestDevServer(testtools.TestCase):

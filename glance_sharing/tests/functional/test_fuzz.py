@@ -38,7 +38,7 @@ from glance_sharing.tests import base
 from glance_sharing.tests import fixtures
 from glance_sharing.tests import personas
 from glance_sharing.tests import route_tests
-from glance_sharing.tests import server
+from harness import server
 
 EXAMPLES_ENV = 'GLANCE_SHARING_FUZZ_EXAMPLES'
 # Another value draws other examples (the default, 0, is what CI draws).

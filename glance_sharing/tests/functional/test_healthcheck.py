@@ -13,7 +13,7 @@ import requests
 from glance_sharing.conf import CONF
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests import server
+from harness import server
 
 
 class HealthcheckConfTest(base.TestCase):

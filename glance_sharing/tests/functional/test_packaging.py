@@ -18,7 +18,7 @@ import requests
 import testtools
 
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests import server
+from harness import server
 
 BIN_DIR = os.path.dirname(sys.executable)
 

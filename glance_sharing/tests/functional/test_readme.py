@@ -16,7 +16,7 @@ import testtools
 
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests import server
+from harness import server
 
 README = os.path.join(gs_fixtures.REPO_ROOT, 'README.rst')
 SECTION = 'Share an image between two projects'

@@ -18,7 +18,7 @@ from glance_sharing.api.middleware import request_log
 from glance_sharing.conf import CONF
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests import server
+from harness import server
 
 
 class CapturedLog(fixtures.Fixture):

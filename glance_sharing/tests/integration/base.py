@@ -10,9 +10,9 @@ import requests
 import testtools
 
 from glance_sharing.tests import base
-from glance_sharing.tests.integration import keystone
-from glance_sharing.tests.integration import swift
 from glance_sharing.tests import server
+from harness import keystone
+from harness import swift
 
 
 # What the request log writes for each request: method, path, status.

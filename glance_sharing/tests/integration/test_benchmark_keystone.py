@@ -11,7 +11,7 @@ import re
 
 from glance_sharing.tests import base as test_base
 from glance_sharing.tests.integration import base
-from glance_sharing.tests.integration import swift
+from harness import swift
 
 try:
     from benchmarks import keystone as bench_keystone

@@ -8,7 +8,7 @@ against Swift itself, not against the API.
 """
 
 from glance_sharing.tests.integration import base
-from glance_sharing.tests.integration import swift
+from harness import swift
 
 
 class TestMemberReadsFromSwift(base.SwiftTestCase):

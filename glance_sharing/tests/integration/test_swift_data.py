@@ -18,8 +18,8 @@ from testtools import content
 from glance_sharing.tests import base as tests_base
 from glance_sharing.tests import fixtures as gs_fixtures
 from glance_sharing.tests.integration import base
-from glance_sharing.tests.integration import keystone
-from glance_sharing.tests.integration import swift
+from harness import keystone
+from harness import swift
 
 MIB = 1024 * 1024
 SEGMENT = 1000 * 1024

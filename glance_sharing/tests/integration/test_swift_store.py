@@ -16,7 +16,7 @@ from oslo_config import cfg
 
 from glance_sharing.tests import fixtures as gs_fixtures
 from glance_sharing.tests.integration import base
-from glance_sharing.tests.integration import swift
+from harness import swift
 
 MIB = 1024 * 1024
 # swift_store_large_object_chunk_size = 1, in glance_store's unit.

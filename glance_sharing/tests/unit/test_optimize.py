@@ -14,7 +14,7 @@ import testtools
 
 from glance_sharing.tests import fixtures
 
-SOURCE_DIRS = ('glance_sharing', 'benchmarks', 'tools')
+SOURCE_DIRS = ('glance_sharing', 'benchmarks', 'harness', 'tools')
 
 
 def python_files():

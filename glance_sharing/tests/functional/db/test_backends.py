@@ -20,7 +20,7 @@ from glance_sharing.db import models
 from glance_sharing import exception
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures
-from glance_sharing.tests import server
+from harness import server
 
 load_tests = testscenarios.load_tests_apply_scenarios
 

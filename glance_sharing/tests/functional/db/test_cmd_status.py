@@ -14,7 +14,7 @@ from glance_sharing.cmd import status
 from glance_sharing.conf import CONF
 from glance_sharing.db import engine as db_engine
 from glance_sharing.tests import base
-from glance_sharing.tests import server
+from harness import server
 
 Code = upgradecheck.Code
 

@@ -19,7 +19,7 @@ import testtools
 
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures
-from glance_sharing.tests import server
+from harness import server
 
 load_tests = testscenarios.load_tests_apply_scenarios
 

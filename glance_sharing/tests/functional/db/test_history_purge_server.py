@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import testscenarios
 
 from glance_sharing.tests.functional.db import test_concurrency
-from glance_sharing.tests import server
+from harness import server
 
 load_tests = testscenarios.load_tests_apply_scenarios
 

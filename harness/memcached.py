@@ -13,10 +13,9 @@ import time
 
 import fixtures
 
-from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests import server
+from harness import server
 
-INSTALL_SCRIPT = os.path.join(gs_fixtures.REPO_ROOT, 'tools',
+INSTALL_SCRIPT = os.path.join(server.REPO_ROOT, 'tools',
                               'install-test-tools.sh')
 
 

@@ -1,36 +1,32 @@
-"""Serve glance-sharing with gunicorn: the benchmark's and the tests' server.
+"""glance-sharing under gunicorn on 127.0.0.1: the tests' and the benchmark's.
 
 The application is the production ``glance_sharing.wsgi.api:application``
 with the production Paste pipeline (noauth, or keystone with auth_token),
-configured through OS_GLANCE_SHARING_CONFIG_DIR. The benchmark adds two
-bench-only filters (benchmarks/filters.py): ``sqlcount`` outermost and
-``noop`` just before the router. The tests' ServiceProcess
-(glance_sharing/tests/server.py) runs this server, as do the Keystone and
-Swift harnesses for their own processes' helpers.
+configured through OS_GLANCE_SHARING_CONFIG_DIR. ``Server`` runs gunicorn
+on a config directory someone else wrote (the benchmark writes its own,
+with its bench-only filters: benchmarks/run.py); ``ServiceProcess`` is the
+fixture that writes one, migrates its database and serves it, as the
+tests and the Keystone harness use it. The process helpers here
+(``free_port``, ``write_ini``, ``stop_process_group``) serve the other
+harnesses too.
 """
 
-import configparser
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 
+import fixtures
 import requests
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 PASTE_INI = os.path.join(REPO_ROOT, 'etc', 'glance-sharing', 'api-paste.ini')
+AUDIT_MAP = os.path.join(os.path.dirname(PASTE_INI), 'api_audit_map.conf')
 BIN_DIR = os.path.dirname(sys.executable)
 APP = 'glance_sharing.wsgi.api:application'
-
-# gthread with one thread per worker: one request at a time per process,
-# as with the sync worker, but HTTP keep-alive works (the sync worker
-# closes every connection), as behind any load balancer or proxy.
-WORKER_CLASS = 'gthread'
-THREADS = 1
-BENCH_OPTIONS = ('--worker-class', WORKER_CLASS, '--threads', str(THREADS),
-                 '--keep-alive', '30', '--backlog', '256', '--timeout', '120')
 
 
 def write_ini(path, sections):
@@ -86,51 +82,24 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def write_paste_ini(path, source=PASTE_INI):
-    """The production Paste file with the bench filters added."""
-    parser = configparser.RawConfigParser()
-    parser.optionxform = str
-    parser.read(source)
-    composite = parser['composite:glance-sharing']
-    for strategy in ('noauth', 'keystone'):
-        names = composite[strategy].split()
-        names.insert(names.index('router'), 'noop')
-        composite[strategy] = ' '.join(['sqlcount'] + names)
-    parser['filter:sqlcount'] = {
-        'paste.filter_factory': 'benchmarks.filters:SQLCount.factory'}
-    parser['filter:noop'] = {
-        'paste.filter_factory': 'benchmarks.filters:NoOp.factory'}
-    with open(path, 'w') as ini:
-        parser.write(ini)
-
-
-def write_config_dir(config_dir, db_url, *overrides):
-    """A bench server's Paste file and glance-sharing.conf in config_dir."""
-    paste = os.path.join(config_dir, 'api-paste.ini')
-    write_paste_ini(paste)
-    write_conf(os.path.join(config_dir, 'glance-sharing.conf'), db_url,
-               {'paste_deploy': {'config_file': paste}}, *overrides)
-
-
 class Server:
     """gunicorn serving ``app`` from the config directory ``config_dir``.
 
     ``options`` are gunicorn's options besides the workers, the address
-    and the graceful timeout (default: the benchmark's, BENCH_OPTIONS).
+    and the graceful timeout (default: none, gunicorn's sync workers).
     ``start()`` returns once ``ready_path`` answers with a 2xx, sent with
     ``ready_headers`` (a token in keystone mode).
     """
 
-    def __init__(self, config_dir, workers=2, app=APP,
-                 options=BENCH_OPTIONS, ready_path='/bench/noop',
-                 ready_headers=None, start_timeout=60):
+    def __init__(self, config_dir, workers=2, app=APP, options=(),
+                 ready_path='/versions', ready_headers=None,
+                 start_timeout=60):
         self.config_dir = config_dir
         self.workers = workers
         self.app = app
         self.options = list(options)
         self.ready_path = ready_path
-        self.ready_headers = ({'X-Project-Id': 'x'} if ready_headers is None
-                              else ready_headers)
+        self.ready_headers = ready_headers or {}
         self.start_timeout = start_timeout
         self.process = None
         self.log_file = None
@@ -151,7 +120,8 @@ class Server:
     def _start(self):
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
-        # The bench filters and apps are imported from the repository.
+        # Apps and filters outside the package (the benchmark's) are
+        # imported from the repository.
         env = dict(os.environ, OS_GLANCE_SHARING_CONFIG_DIR=self.config_dir,
                    PYTHONPATH=os.pathsep.join(
                        [REPO_ROOT] + os.environ.get(
@@ -217,3 +187,43 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class ServiceProcess(fixtures.Fixture):
+    """glance-sharing under gunicorn on 127.0.0.1, stopped on cleanup.
+
+    ``options`` maps "section" to {option: value} and is written into
+    glance-sharing.conf after the defaults (noauth, ``db_url``).
+    """
+
+    def __init__(self, db_url=None, workers=4, options=None):
+        super().__init__()
+        self.db_url = db_url
+        self.workers = workers
+        self.options = options or {}
+
+    def _setUp(self):
+        self.config_dir = self.useFixture(fixtures.TempDir()).path
+        if self.db_url is None:
+            self.db_url = 'sqlite:///' + os.path.join(self.config_dir,
+                                                      'glance-sharing.sqlite')
+        self.conf_path = os.path.join(self.config_dir, 'glance-sharing.conf')
+        self.store_dir = os.path.join(self.config_dir, 'images')
+        store = {'glance_store': {'filesystem_store_datadir': self.store_dir}}
+        write_conf(self.conf_path, self.db_url, store, self.options)
+        shutil.copy(PASTE_INI, self.config_dir)
+        # The keystone+audit pipeline finds its map beside the Paste file.
+        shutil.copy(AUDIT_MAP, self.config_dir)
+        migrate(self.conf_path)
+        # gunicorn's sync workers, readiness from /versions.
+        self.server = Server(self.config_dir, workers=self.workers,
+                             options=['--timeout', '60'], start_timeout=90)
+        self.addCleanup(self.server.stop)
+        self.server.start()
+        self.process = self.server.process
+        self.port = self.server.port
+        self.url = self.server.url
+        self.log_path = self.server.log_path
+
+    def log(self):
+        return self.server.log()

@@ -22,14 +22,13 @@ import uuid
 import fixtures
 import requests
 
-from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests.integration import keystone
-from glance_sharing.tests import server
+from harness import keystone
+from harness import server
 
-INSTALL_SCRIPT = os.path.join(gs_fixtures.REPO_ROOT, 'tools', 'swift',
+INSTALL_SCRIPT = os.path.join(server.REPO_ROOT, 'tools', 'swift',
                               'install.sh')
 VENV_ENV = 'SWIFT_VENV'
-DEFAULT_VENV = os.path.join(gs_fixtures.REPO_ROOT, '.cache', 'swift', 'venv')
+DEFAULT_VENV = os.path.join(server.REPO_ROOT, '.cache', 'swift', 'venv')
 STORAGE_SERVERS = ('account', 'container', 'object')
 DEVICE = 'd1'
 # 2**6 partitions: plenty for one device, and the rings build at once.

@@ -27,15 +27,13 @@ from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 import requests
 
-from glance_sharing.tests import fixtures as gs_fixtures
-from glance_sharing.tests import memcached
-from glance_sharing.tests import server
+from harness import memcached
+from harness import server
 
-INSTALL_SCRIPT = os.path.join(gs_fixtures.REPO_ROOT, 'tools', 'keystone',
+INSTALL_SCRIPT = os.path.join(server.REPO_ROOT, 'tools', 'keystone',
                               'install-venv.sh')
 VENV_ENV = 'KEYSTONE_VENV'
-DEFAULT_VENV = os.path.join(gs_fixtures.REPO_ROOT, '.cache', 'keystone',
-                            'venv')
+DEFAULT_VENV = os.path.join(server.REPO_ROOT, '.cache', 'keystone', 'venv')
 REGION = 'RegionOne'
 DOMAIN = 'default'
 INSTALL_TIMEOUT = 1200
@@ -454,7 +452,7 @@ def shared_cloud():
 def main():
     """Bring the test cloud up for manual use until interrupted.
 
-    ``python -m glance_sharing.tests.integration.keystone`` prints, for
+    ``python -m harness.keystone`` prints, for
     each user, the OS_* settings the clients need.
     """
     cloud = shared_cloud()
