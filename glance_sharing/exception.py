@@ -1,4 +1,7 @@
-"""Domain errors, each with the HTTP status the router answers it with."""
+"""Domain errors, each with the HTTP status the API answers it with.
+
+api/wsgi_wrapper.py turns each into a JSON error with its ``code``.
+"""
 
 
 class GlanceSharingException(Exception):

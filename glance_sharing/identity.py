@@ -40,14 +40,14 @@ def session(conf=CONF):
                               timeout=group.http_connect_timeout)
 
 
-def verify_project_id(project_id, sess=None):
+def verify_project_id(project_id, sess=None, conf=CONF):
     """Raise 400 if Keystone says project ``project_id`` does not exist.
 
     Returns True when Keystone confirmed it, False when Keystone could not
     tell (unreachable, or an answer other than 200 or 404).
     """
     try:
-        sess = sess or session()
+        sess = sess or session(conf)
         response = sess.get(
             '/projects/%s' % parse.quote(project_id, safe=''),
             endpoint_filter=IDENTITY, raise_exc=False)

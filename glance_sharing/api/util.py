@@ -388,7 +388,7 @@ def read_transaction(handler):
 def no_body(handler):
     """Decorate a POST handler that takes no body: a body is a 400.
 
-    The router already refuses bodies on GET, HEAD and DELETE.
+    api/wsgi_wrapper already refuses bodies on GET, HEAD and DELETE.
     """
     @functools.wraps(handler)
     def wrapped(req):

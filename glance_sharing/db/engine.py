@@ -51,7 +51,8 @@ def _on_engine_create(engine):
 def _database_conf():
     # The enginefacade reads its connection from the global configuration
     # too (oslo.db's own options); ours, registered with them by
-    # conf.database, sit beside it.
+    # conf.database (every command does through deploy.parse_args, every
+    # test through its ConfFixture), sit beside it.
     from glance_sharing.conf import CONF
     return CONF.database
 

@@ -1,6 +1,7 @@
 """Image records, their data's life cycle and the image list.
 
-Functions take a RequestContext and an image id and return plain dicts.
+Functions take a RequestContext (and the image id, but for the list) and
+return plain dicts.
 A writer function is one transaction: the invariants it checks hold when
 it commits, whatever other processes do at the same time.
 
@@ -100,16 +101,21 @@ def _load_details(context, images):
 def _visible_image(context, image_id, lock=False, details=False):
     """One query: the image, if the caller may see it, and its membership.
 
-    ``lock`` reads it with a row lock held until commit: the latest
-    committed version, which no other writer can change before this
-    transaction ends. ImageNotFound when the image is gone or the caller
+    ``lock`` first locks the image row until commit, so the read sees the
+    latest committed image and memberships (every membership writer takes
+    the same lock first), which no other writer can change before this
+    transaction ends. The lock is its own statement: PostgreSQL would
+    evaluate a locking read's subqueries on the snapshot from before its
+    wait for the lock. ImageNotFound when the image is gone or the caller
     may not know that it exists.
     """
-    query = sa.select(Image.__table__, _caller_membership(context)).where(
-        Image.id == image_id, visible_to(context))
+    session = context.session
     if lock:
-        query = query.with_for_update()
-    row = context.session.execute(query).first()
+        session.execute(sa.select(Image.id).where(Image.id == image_id)
+                        .with_for_update())
+    row = session.execute(
+        sa.select(Image.__table__, _caller_membership(context))
+        .where(Image.id == image_id, visible_to(context))).first()
     if row is None:
         raise exception.ImageNotFound(image_id=image_id)
     image = _image_dict(row)

@@ -3,7 +3,7 @@
 ``name=in:a,"b,c"``, ``status=in:queued,active``, ``created_at=gt:<ISO
 8601>``, ``size_min=1024``, ``owner=...``, ``hw_disk_bus=virtio`` (an
 additional property), ...: each becomes a (column, operator, value)
-condition or a property equality for db.api.image_get_all.
+condition or a property equality for db.images.image_get_all.
 """
 
 import re

@@ -315,7 +315,8 @@ def list_images(req):
     # "next" follows the page as the database cut it. A refused image
     # leaves the page short, and none is skipped for it: under the default
     # rules, only a private image without an owner (listed for everyone,
-    # shown to admins only), or any image an operator's get_image refuses.
+    # shown to admins and to projects holding a membership of it), or any
+    # image an operator's get_image refuses.
     shown = [image for image in images
              if policy.check(context, rules.GET_IMAGE,
                              policy.image_target(image, context))]

@@ -66,13 +66,12 @@ def create_member(req):
             % image['id'])
     conf = util.conf(req)
     if conf.sharing.verify_member_exists:
-        identity.verify_project_id(member_id, identity.session(conf))
+        identity.verify_project_id(member_id, conf=conf)
     member = db_members.member_create(context, image['id'], member_id,
                                       conf.image_member_quota)
     notifier.notify(context, 'image.member.create',
                     notifier.format_member(member))
-    data_access.sync(context, image['id'], image['location'],
-                     util.conf(req))
+    data_access.sync(context, image['id'], image['location'], conf)
     return util.json_response(req, format_member(member))
 
 

@@ -45,7 +45,7 @@ class TestCreateMemberVerifies(base.TestCase):
         self.assertEqual(400, response.status_int, response.body)
         self.assertEqual('no such project',
                          response.json['error']['message'])
-        verify.assert_called_once_with(member, mock.ANY)
+        verify.assert_called_once_with(member, conf=mock.ANY)
         self.assertEqual([], self.call('GET', self.path).json['members'])
 
     def test_known_project_shared(self):
@@ -55,7 +55,7 @@ class TestCreateMemberVerifies(base.TestCase):
                                return_value=True) as verify:
             response = self.call('POST', self.path, {'member': member})
         self.assertEqual(200, response.status_int, response.body)
-        verify.assert_called_once_with(member, mock.ANY)
+        verify.assert_called_once_with(member, conf=mock.ANY)
 
     def test_policy_before_keystone(self):
         # A caller who may not add members never makes us ask Keystone.

@@ -73,7 +73,7 @@ class TestQueryPlans(base.TestCase):
         used = explain.index_names(plan)
         self.assertIn(BY_MEMBER_AND_STATUS, used, '\n'.join(plan))
         if self.db_backend == 'mysql':
-            # Forced (db/api.py): walk the default order, stop at limit.
+            # Forced (db/images.py): walk the default order, stop at limit.
             self.assertIn(NEWEST_FIRST, used, '\n'.join(plan))
 
     def test_every_list_filter_reads_images_through_an_index(self):
@@ -81,7 +81,7 @@ class TestQueryPlans(base.TestCase):
             'id=in:A,B,C': PRIMARY_KEY,
             'name=in:x,y': {'ix_images_name'},
             # A status or a range may match most images in a cloud, so
-            # MariaDB is made to walk the default order (db/api.py) and
+            # MariaDB is made to walk the default order (db/images.py) and
             # stop at the page's end; PostgreSQL picks the index here.
             'status=in:queued': {'ix_images_status', NEWEST_FIRST},
             'created_at=gt:T': {NEWEST_FIRST},
