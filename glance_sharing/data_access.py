@@ -16,7 +16,6 @@ away, logged) is repaired by the next one. A member's status change does
 not change who may read, so it calls for nothing.
 """
 
-from glance_sharing.conf import CONF
 from glance_sharing.db import images as db_images
 from glance_sharing.db import members as db_members
 from glance_sharing import enums
@@ -33,7 +32,7 @@ def readers(image, member_ids):
     return False, set()
 
 
-def sync(context, image_id, location, conf=CONF):
+def sync(context, image_id, location, conf):
     """Make the store's read access for the image match the database.
 
     ``location`` is where the image's data is (None without data): with

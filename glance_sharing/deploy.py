@@ -11,6 +11,7 @@ from paste import deploy
 from glance_sharing import conf as gs_conf
 from glance_sharing.i18n import _
 from glance_sharing import image_store
+from glance_sharing import notifier
 from glance_sharing import policy
 
 LOG = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ def loadapp(conf=CONF):
     require_database(conf)
     policy.get_enforcer(conf)
     image_store.setup(conf)
+    notifier.setup(conf)
     building = _BUILDING_FOR.set(conf)
     try:
         return deploy.loadapp('config:' + paste_file(conf), name=PROJECT)

@@ -21,8 +21,9 @@ from glance_sharing.conf import notifications as notification_conf
 
 LOG = logging.getLogger(__name__)
 
-# Built on first use, so that every API worker process gets its own
-# broker connections after the fork.
+# The configuration deploy.loadapp set up ('conf'), and the notifier,
+# built from it on first use ('notifier'), so that every API worker
+# process gets its own broker connections after the fork.
 _NOTIFIER = {}
 
 
@@ -49,7 +50,18 @@ class _ContextSerializer:
         return ctxt
 
 
-def get_notifier(conf=CONF):
+def setup(conf):
+    """Send notifications as ``conf`` says (deploy.loadapp's)."""
+    reset()
+    _NOTIFIER['conf'] = conf
+
+
+def _conf():
+    return _NOTIFIER.get('conf') or CONF
+
+
+def get_notifier(conf=None):
+    conf = conf or _conf()
     if 'notifier' not in _NOTIFIER:
         oslo_messaging = notification_conf.messaging(conf)
         transport = oslo_messaging.get_notification_transport(conf)
@@ -60,19 +72,20 @@ def get_notifier(conf=CONF):
 
 
 def reset():
-    """Forget the notifier, e.g. after a test changed the configuration."""
+    """Forget the notifier and its configuration (tests)."""
+    _NOTIFIER.pop('conf', None)
     notifier = _NOTIFIER.pop('notifier', None)
     if notifier is not None:
         notifier.transport.cleanup()
 
 
-def is_enabled(event_type, conf=CONF):
+def is_enabled(event_type, conf=None):
     """Whether ``event_type`` is to be sent.
 
     Not if [DEFAULT] disabled_notifications names it, or a group of it: a
     prefix that ends at a dot ("image", "image.member").
     """
-    for disabled in conf.disabled_notifications:
+    for disabled in (conf or _conf()).disabled_notifications:
         if event_type == disabled or event_type.startswith(disabled + '.'):
             return False
     return True

@@ -43,7 +43,7 @@ class TestSync(testtools.TestCase):
 
     @mock.patch.object(data_access.db_images, 'image_get')
     def test_no_database_read_for_other_stores(self, image_get):
-        data_access.sync(mock.sentinel.context, 'an-image', SWIFT)
+        data_access.sync(mock.sentinel.context, 'an-image', SWIFT, cfg.CONF)
         image_get.assert_not_called()
 
     @mock.patch.object(image_store, 'set_readers')
@@ -56,7 +56,7 @@ class TestSync(testtools.TestCase):
         member_list.return_value = [{'member_id': 'beta'},
                                     {'member_id': 'gamma'}]
         context = mock.sentinel.context
-        data_access.sync(context, 'an-image', SWIFT)
+        data_access.sync(context, 'an-image', SWIFT, cfg.CONF)
         set_readers.assert_called_once_with(SWIFT, False, {'beta', 'gamma'},
                                             context)
 
@@ -65,7 +65,7 @@ class TestSync(testtools.TestCase):
     def test_image_deleted_meanwhile(self, image_get, set_readers):
         self.conf.config(group='glance_store', swift_store_multi_tenant=True)
         image_get.side_effect = exception.ImageNotFound(image_id='an-image')
-        data_access.sync(mock.sentinel.context, 'an-image', SWIFT)
+        data_access.sync(mock.sentinel.context, 'an-image', SWIFT, cfg.CONF)
         set_readers.assert_not_called()
 
 
