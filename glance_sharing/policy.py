@@ -1,8 +1,10 @@
 """The policy enforcer: initialise once, authorize per request."""
 
+import inspect
 import threading
 
 from oslo_config import cfg
+from oslo_policy import _checks
 from oslo_policy import opts as policy_opts
 from oslo_policy import policy
 import webob.exc
@@ -14,6 +16,32 @@ _ENFORCER = None
 # Set on a RequestContext once its first check has looked at the policy
 # files; its later checks use the rules as they were then.
 _RULES_LOADED = '_glance_sharing_policy_rules_loaded'
+# On a RequestContext: the decisions its checks made so far, by rule and
+# target (see check).
+_DECISIONS = '_glance_sharing_policy_decisions'
+
+
+def _takes_current_rule(check_class, _known={}):
+    """Whether a check class's __call__ takes the current rule's name."""
+    if check_class not in _known:
+        _known[check_class] = len(
+            inspect.getfullargspec(check_class.__call__).args) > 4
+    return _known[check_class]
+
+
+def _check_with_known_signature(rule, target, creds, enforcer, current_rule):
+    """oslo.policy's _checks._check, with each class's signature read once.
+
+    The original asks inspect.getfullargspec about the check's __call__ at
+    every node of every rule evaluated (17 times for a member show: 0.35
+    ms of CPU, a sixth of the request). A class's signature does not
+    change, so it is read once per class here; the call made is the same.
+    Upstream could do the same in _checks._check (or decide the argument
+    list when a check is built).
+    """
+    if _takes_current_rule(type(rule)):
+        return rule(target, creds, enforcer, current_rule)
+    return rule(target, creds, enforcer)
 
 
 class Enforcer(policy.Enforcer):
@@ -48,6 +76,8 @@ def set_defaults(conf):
 
 def new_enforcer(conf):
     """An enforcer with every rule of ours registered, nothing loaded."""
+    # Every check node calls _checks._check by its module global name.
+    _checks._check = _check_with_known_signature
     enforcer = Enforcer(conf)
     enforcer.register_defaults(policies.list_rules())
     return enforcer
@@ -73,7 +103,25 @@ def get_enforcer(conf=None):
 
 
 def check(context, rule, target):
-    """True when ``rule`` allows ``context`` to act on ``target``."""
+    """True when ``rule`` allows ``context`` to act on ``target``.
+
+    Each rule is evaluated once per distinct target in a request: the
+    decision depends only on the rule, the target and the caller's
+    credentials, and a request keeps the rules it started with, so a
+    repeated question (an image list asks get_image of every image, most
+    of them alike) gets oslo.policy's first answer again.
+    """
+    decisions = getattr(context, _DECISIONS, None)
+    if decisions is None:
+        decisions = {}
+        setattr(context, _DECISIONS, decisions)
+    key = (rule, tuple(sorted(target.items())))
+    if key not in decisions:
+        decisions[key] = _evaluate(context, rule, target)
+    return decisions[key]
+
+
+def _evaluate(context, rule, target):
     enforcer = get_enforcer()
     enforcer._rules_fresh.value = getattr(context, _RULES_LOADED, False)
     try:

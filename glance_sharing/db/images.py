@@ -11,12 +11,14 @@ it, and the caller's membership comes with each image (member_status).
 """
 
 import copy
+import functools
 import operator
 
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
 
+from glance_sharing.db import caller
 from glance_sharing.db.engine import reader
 from glance_sharing.db.engine import writer
 from glance_sharing.db import members
@@ -29,41 +31,68 @@ _IMAGE_COLUMNS = [c.name for c in Image.__table__.columns]
 
 
 # --- Who may see an image ----------------------------------------------------
-
-def visible_to(context, member_status='all'):
+def visible_to(is_admin, has_project, member_status=None):
     """The one rule of who may know that an image exists, as a condition.
 
     Admins see everything. Any project sees public and community images
     and images without an owner, its own images, and the shared images it
-    is a member of: with any status (``member_status`` 'all', for the
-    show and every write), or only with ``member_status`` (the list's
-    filter on shares).
+    is a member of: with any status (for the show and every write), or
+    with ``member_status`` only ('all' for any: the list's filter on
+    shares). For the kind of caller ``is_admin`` and ``has_project`` say
+    (see db/caller.py).
     """
-    if context.is_admin:
+    if is_admin:
         return sa.true()
-    project = context.project_id
-    Member = models.ImageMember
-    shares = sa.select(Member.image_id).where(Member.member == project)
-    if member_status != 'all':
-        shares = shares.where(Member.status == member_status)
+    if member_status is None:
+        # One image: its row's own membership of the caller, through the
+        # (image_id, member) index.
+        shared_with_caller = _caller_membership().is_not(None)
+    else:
+        # A list: the caller's shares, found once through its
+        # (member, status) index, which the list's plans are built on.
+        Member = models.ImageMember
+        shares = sa.select(Member.image_id).where(
+            Member.member == caller.CALLER)
+        if member_status != 'all':
+            shares = shares.where(Member.status == member_status)
+        shared_with_caller = Image.id.in_(shares)
     return sa.or_(
         Image.visibility.in_(enums.EVERYONE),
-        _owned_by(project),
+        _owned_by_caller(has_project),
         Image.owner.is_(None),
-        sa.and_(Image.visibility == 'shared', Image.id.in_(shares)))
+        sa.and_(Image.visibility == 'shared', shared_with_caller))
 
 
-def _owned_by(project):
-    return Image.owner == project if project else sa.false()
+def _owned_by_caller(has_project):
+    return Image.owner == caller.CALLER if has_project else sa.false()
 
 
-def _caller_membership(context):
+def _caller_membership():
     """The caller's membership status of each image read (NULL: none)."""
     Member = models.ImageMember
     return sa.select(Member.status).where(
-        Member.image_id == Image.id,
-        Member.member == context.project_id,
-    ).scalar_subquery().label('member_status')
+        Member.image_id == Image.id, Member.member == caller.CALLER,
+    ).scalar_subquery()
+
+
+@functools.lru_cache(maxsize=None)
+def _image_read(is_admin, has_project):
+    """The image with the caller's membership, if the caller may see it."""
+    return sa.select(
+        Image.__table__, _caller_membership().label('member_status'),
+    ).where(Image.id == sa.bindparam('image_id'),
+            visible_to(is_admin, has_project))
+
+
+_LOCK_IMAGE = sa.select(Image.id).where(
+    Image.id == sa.bindparam('image_id')).with_for_update()
+_IDS = sa.bindparam('ids', expanding=True)
+_PROPERTIES = sa.select(
+    models.ImageProperty.image_id, models.ImageProperty.name,
+    models.ImageProperty.value,
+).where(models.ImageProperty.image_id.in_(_IDS))
+_TAGS = sa.select(models.ImageTag.image_id, models.ImageTag.value).where(
+    models.ImageTag.image_id.in_(_IDS)).order_by(models.ImageTag.value)
 
 
 def _image_dict(row):
@@ -86,15 +115,11 @@ def _load_details(context, images):
         image['tags'] = []
     if not by_id:
         return images
-    ids = list(by_id)
-    props = sa.select(models.ImageProperty).where(
-        models.ImageProperty.image_id.in_(ids))
-    for prop in context.session.scalars(props):
-        by_id[prop.image_id]['properties'][prop.name] = prop.value
-    tags = sa.select(models.ImageTag).where(
-        models.ImageTag.image_id.in_(ids)).order_by(models.ImageTag.value)
-    for tag in context.session.scalars(tags):
-        by_id[tag.image_id]['tags'].append(tag.value)
+    ids = {'ids': list(by_id)}
+    for image_id, name, value in context.session.execute(_PROPERTIES, ids):
+        by_id[image_id]['properties'][name] = value
+    for image_id, value in context.session.execute(_TAGS, ids):
+        by_id[image_id]['tags'].append(value)
     return images
 
 
@@ -111,11 +136,9 @@ def _visible_image(context, image_id, lock=False, details=False):
     """
     session = context.session
     if lock:
-        session.execute(sa.select(Image.id).where(Image.id == image_id)
-                        .with_for_update())
-    row = session.execute(
-        sa.select(Image.__table__, _caller_membership(context))
-        .where(Image.id == image_id, visible_to(context))).first()
+        session.execute(_LOCK_IMAGE, {'image_id': image_id})
+    row = session.execute(_image_read(*caller.kind(context)),
+                          caller.params(context, image_id=image_id)).first()
     if row is None:
         raise exception.ImageNotFound(image_id=image_id)
     image = _image_dict(row)
@@ -232,10 +255,11 @@ def _list_clause(context, visibility, member_status):
     for community or all images (this holds for admins too);
     ``visibility`` other than 'all' keeps only that visibility.
     """
-    condition = visible_to(context, member_status)
+    is_admin, has_project = caller.kind(context)
+    condition = visible_to(is_admin, has_project, member_status)
     if visibility not in ('community', 'all'):
         condition = sa.and_(condition, sa.or_(
-            Image.visibility != 'community', _owned_by(context.project_id)))
+            Image.visibility != 'community', _owned_by_caller(has_project)))
     if visibility not in (None, 'all'):
         condition = sa.and_(condition, Image.visibility == visibility)
     return condition
@@ -271,7 +295,8 @@ def image_get_all(context, filters=None, properties=None, tags=(),
     properties; every tag in ``tags`` must be present.
     """
     query = context.session.query(Image).where(
-        _list_clause(context, visibility, member_status))
+        _list_clause(context, visibility, member_status)).params(
+            caller.params(context))
     conditions = [(column, 'eq', value)
                   for column, value in (filters or {}).items()] + list(
         conditions)
@@ -316,8 +341,9 @@ def image_get_all(context, filters=None, properties=None, tags=(),
                                     marker=marker_row, sort_dirs=sort_dirs)
     # Only the page's rows are read back, each with the caller's
     # membership, through the columns (no ORM objects are built).
-    query = query.with_entities(*Image.__table__.columns,
-                                _caller_membership(context))
+    query = query.with_entities(
+        *Image.__table__.columns,
+        _caller_membership().label('member_status'))
     images = [_image_dict(row) for row in query]
     return _load_details(context, images)
 

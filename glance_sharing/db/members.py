@@ -6,9 +6,12 @@ the writes to one image's members run one after another on every backend,
 and none adds a member to an image that is being deleted or unshared.
 """
 
+import functools
+
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
+from glance_sharing.db import caller
 from glance_sharing.db.engine import reader
 from glance_sharing.db.engine import writer
 from glance_sharing.db import models
@@ -37,47 +40,68 @@ def _record(context, member, action, old_status=None):
         global_request_id=context.global_request_id, created_at=models.now()))
 
 
-def _member_query(context, image_id):
-    """Rows of ``image_id`` the caller may see.
+@functools.lru_cache(maxsize=None)
+def _visible_rows(is_admin, has_project):
+    """Memberships of :image_id the caller may see.
 
     All of them for the image owner and admins, otherwise only the
-    caller's own.
+    caller's own; built once per kind of caller (db/caller.py).
     """
-    query = sa.select(Member).where(Member.image_id == image_id)
-    if context.is_admin:
+    query = sa.select(Member).where(Member.image_id == _IMAGE_ID)
+    if is_admin:
         return query
-    mine = Member.member == context.project_id
-    if context.project_id is None:
+    mine = Member.member == caller.CALLER
+    if not has_project:
         return query.where(mine)
     Image = models.Image
-    owns_image = sa.exists().where(Image.id == image_id,
-                                   Image.owner == context.project_id)
+    owns_image = sa.exists().where(Image.id == _IMAGE_ID,
+                                   Image.owner == caller.CALLER)
     return query.where(sa.or_(mine, owns_image))
+
+
+_IMAGE_ID = sa.bindparam('image_id')
+_ORDER = (Member.created_at, Member.member)
+
+
+@functools.lru_cache(maxsize=None)
+def _one_visible_row(is_admin, has_project):
+    return _visible_rows(is_admin, has_project).where(
+        Member.member == sa.bindparam('member'))
+
+
+def _params(context, image_id, **params):
+    return caller.params(context, image_id=image_id, **params)
 
 
 @reader
 def member_list(context, image_id, limit=None, marker=None):
     """Members of the image visible to the caller, oldest first."""
-    query = _member_query(context, image_id)
+    session = context.session
+    kind = caller.kind(context)
     if marker is not None:
-        after = context.session.scalar(query.where(Member.member == marker))
+        after = session.scalar(_one_visible_row(*kind),
+                               _params(context, image_id, member=marker))
         if after is None:
             raise exception.InvalidMarker(marker=marker)
-        query = query.where(sa.or_(
+        query = _visible_rows(*kind).where(sa.or_(
             Member.created_at > after.created_at,
             sa.and_(Member.created_at == after.created_at,
                     Member.member > after.member)))
-    query = query.order_by(Member.created_at, Member.member)
+    else:
+        query = _visible_rows(*kind)
+    query = query.order_by(*_ORDER)
     if limit is not None:
         query = query.limit(limit)
-    return [_member_dict(row) for row in context.session.scalars(query)]
+    return [_member_dict(row)
+            for row in session.scalars(query, _params(context, image_id))]
 
 
 @reader
 def member_get(context, image_id, member):
     """One membership the caller may see, or MemberNotFound."""
     row = context.session.scalar(
-        _member_query(context, image_id).where(Member.member == member))
+        _one_visible_row(*caller.kind(context)),
+        _params(context, image_id, member=member))
     if row is None:
         raise exception.MemberNotFound(image_id=image_id, member=member)
     return _member_dict(row)
