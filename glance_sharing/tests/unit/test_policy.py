@@ -1,5 +1,6 @@
 """The enforcer reads the policy files once per request, not per check."""
 
+import ast
 import os
 from unittest import mock
 
@@ -7,6 +8,7 @@ import fixtures
 from oslo_policy import _checks
 from oslo_policy import opts as policy_opts
 from oslo_policy import policy as oslo_policy
+import testtools
 
 from glance_sharing.conf import CONF
 from glance_sharing.policies import members as member_rules
@@ -85,11 +87,14 @@ class TestOncePerTarget(PolicyFileTestCase):
         for context in callers:
             # Plain oslo.policy, with the same files, asked once each.
             reference = policy.new_enforcer(CONF)
-            expected = {
-                (rule, i): reference.authorize(rule, target, context,
-                                               do_raise=False)
-                for rule in rules
-                for i, target in enumerate(self._targets())}
+            with fixtures.MockPatchObject(_checks, '_check',
+                                          policy.UPSTREAM_CHECK), \
+                    fixtures.MockPatchObject(_checks, 'ast', ast):
+                expected = {
+                    (rule, i): reference.authorize(rule, target, context,
+                                                   do_raise=False)
+                    for rule in rules
+                    for i, target in enumerate(self._targets())}
             # Asked twice over in one request, in two orders.
             for _round in range(2):
                 for rule in reversed(rules):
@@ -143,3 +148,16 @@ class TestCheckSignatures(base.ConfTestCase):
         self.assertIs(policy._check_with_known_signature, _checks._check)
         self.assertTrue(enforcer.authorize('both', {}, base.make_context()))
         self.assertEqual([('legacy', 'x'), ('current', 'both')], calls)
+
+
+class TestLiteralsParsedOnce(testtools.TestCase):
+
+    def test_same_answers_as_ast(self):
+        literals = policy._LiteralsOnce()
+        for _twice in range(2):
+            self.assertEqual('public', literals.literal_eval("'public'"))
+            self.assertIs(True, literals.literal_eval('True'))
+            for text in ('project_id', 'target.owner'):
+                with testtools.ExpectedException(ValueError):
+                    literals.literal_eval(text)
+        self.assertIs(ast.parse, literals.parse)
