@@ -86,13 +86,26 @@ def glance_server(venv, config_dir, workers, **kwargs):
                                        options=BENCH_OPTIONS, **kwargs)
 
 
-def prepare_glance(venv, backend, scale, workdir, log=print):
-    """Glance's database of ``scale`` and its config dir; (manifest, dir)."""
-    config_dir = os.path.join(workdir, '%s-%s-glance' % (
-        backend, scale.name))
+def prepare_glance(venv, backend, scale, workdir, log=print, auth=None):
+    """Glance's database of ``scale`` and its config dir; (manifest, dir).
+
+    ``auth`` (a keystone.KeystoneAuth) seeds its projects and serves
+    Glance's keystone pipeline with the same [keystone_authtoken] as
+    glance-sharing's; None trusts identity headers.
+    """
+    mode = '-keystone' if auth else ''
+    config_dir = os.path.join(workdir, '%s-%s%s-glance' % (
+        backend, scale.name, mode))
     os.makedirs(config_dir, exist_ok=True)
-    manifest = glance_seed.seed_glance(venv, backend, scale, config_dir,
-                                       log=log)
+    overrides = ()
+    if auth:
+        overrides = ({'keystone_authtoken': auth.conf_sections()[
+            'keystone_authtoken']},)
+    manifest = glance_seed.seed_glance(
+        venv, backend, scale, config_dir,
+        'glance_bench_%s%s' % (scale.name, mode.replace('-', '_')), log,
+        auth.projects() if auth else None,
+        'keystone' if auth else 'headers', *overrides)
     return manifest, config_dir
 
 
@@ -182,10 +195,8 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
     manifest, config_dir = prepare(backend, scale, workdir, log, db_name,
                                    auth)
     if glance_venv:
-        if auth:
-            raise ValueError('Glance is benchmarked in noauth mode only')
         glance_manifest, glance_dir = prepare_glance(
-            glance_venv, backend, scale, workdir, log)
+            glance_venv, backend, scale, workdir, log, auth)
         for key in ('ten_image', 'full_image', 'owner', 'consumer',
                     'counts'):
             if glance_manifest[key] != manifest[key]:
@@ -371,9 +382,6 @@ def main(argv=None):
                      'through Keystone) and a --data-size')
     if args.glance is None:
         args.glance = args.auth == 'noauth' and not args.explain_only
-    if args.glance and args.auth != 'noauth':
-        parser.error('--glance is measured in noauth mode only (Glance '
-                     'trusting identity headers)')
     if args.auth == 'keystone':
         if args.explain_only:
             parser.error('--explain-only does not use --auth keystone')
@@ -411,10 +419,12 @@ def main(argv=None):
                      % exc)
         results['meta']['glance'] = (
             'Glance %s (%s), gunicorn %s with the same options, Paste '
-            'pipeline versionnegotiation + context (identity headers '
-            'trusted, no auth_token)' % (
+            'pipeline versionnegotiation + %s' % (
                 glance_harness.VERSION, args.glance_venv, _gunicorn_version(
-                    os.path.join(args.glance_venv, 'bin'))))
+                    os.path.join(args.glance_venv, 'bin')),
+                'authtoken (same [keystone_authtoken], same memcached) + '
+                'context' if args.auth == 'keystone' else
+                'context (identity headers trusted, no auth_token)'))
     if not args.explain_only:
         results['bare_floor'] = bare_floor(
             args.workdir, args.workers, args.duration, args.connections,
@@ -430,7 +440,7 @@ def main(argv=None):
         explain_only = set()
     with _auth(args.auth, args.swift) as auth:
         _run_all(args, backends, explain_only, only, results, auth)
-    if results['runs'] and suffix:
+    if results['runs'] and args.auth == 'keystone':
         # The noauth run of --out to compare with, kept with the results
         # so that --report-only renders the same comparison.
         try:
