@@ -19,6 +19,8 @@ def table(results):
     out.append('glance-sharing benchmark, %s' % meta['date'])
     out.append('command: %s' % meta['command'])
     out.append('machine: %s' % meta['machine'])
+    if meta.get('load_average'):
+        out.append('         %s' % meta['load_average'])
     out.append('server:  %s' % meta['server'])
     out.append('load:    %s' % meta['load'])
     if meta.get('data'):
@@ -143,13 +145,17 @@ def side_by_side(results):
                                              _fmt(glance_bare, '.0f')),
            'req/s x = glance-sharing/Glance req/s; CPU x = Glance CPU ms / '
            'glance-sharing CPU ms; target: reads %.0fx, writes %.0fx' % (
-               GLANCE_TARGETS['read'], GLANCE_TARGETS['write'])]
+               GLANCE_TARGETS['read'], GLANCE_TARGETS['write']),
+           'at floor = Glance CPU ms / CPU ms of our floor (our pipeline, '
+           'no handler): the most CPU x can be while the pipeline costs '
+           'what it does']
     for backend, scale, run in runs:
         out.append('')
         out.append('%s, scale %s' % (backend, scale))
-        header = '%-34s | %-31s | %-31s | %-7s %-6s | %s' % (
+        floor_cpu = run['calls'].get('floor', {}).get('cpu_ms')
+        header = '%-34s | %-31s | %-31s | %-7s %-6s %-8s | %s' % (
             'call', 'glance-sharing: req/s p50 p99 CPU',
-            'Glance: req/s p50 p99 CPU', 'req/s x', 'CPU x',
+            'Glance: req/s p50 p99 CPU', 'req/s x', 'CPU x', 'at floor',
             '% of floor: ours Glance')
         out.append(header)
         out.append('-' * len(header))
@@ -172,9 +178,12 @@ def side_by_side(results):
             mark = ''
             if rps is not None and rps < glance_target(name):
                 mark = ' <%.0fx' % glance_target(name)
-            out.append('%-34s | %-31s | %-31s | %6sx %5sx | %5s%% %5s%%%s'
+            ceiling = _ratio(theirs.get('cpu_ms'), floor_cpu)
+            out.append('%-34s | %-31s | %-31s | %6sx %5sx %7sx | %5s%% '
+                       '%5s%%%s'
                        % (theirs['label'][:34], cells[0], cells[1],
                           _fmt(rps, '.2f'), _fmt(cpu, '.2f'),
+                          _fmt(ceiling, '.1f'),
                           _fmt(share[0] and 100 * share[0], '.1f'),
                           _fmt(share[1] and 100 * share[1], '.1f'), mark))
     return '\n'.join(out) + '\n'

@@ -399,6 +399,10 @@ def main(argv=None):
         'command': 'python -m benchmarks.run ' + ' '.join(
             shlex.quote(a) for a in (argv or sys.argv[1:])),
         'machine': machine(),
+        # A busy machine moves req/s and latency, not the ratios of two
+        # services measured call by call in the same minutes.
+        'load_average': 'load average at start: %.2f %.2f %.2f' % (
+            os.getloadavg()),
         'server': 'gunicorn %s, %d workers (%s, %d thread), %s' % (
             _gunicorn_version(), args.workers, WORKER_CLASS,
             THREADS, AUTH_MODES[args.auth]['label']),
