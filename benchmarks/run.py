@@ -48,7 +48,7 @@ AUTH_MODES = {
     'noauth': {'suffix': '', 'label': 'noauth'},
     'keystone': {'suffix': '-keystone',
                  'label': 'keystone (auth_token, real Keystone tokens, '
-                          'validation cached in process)'},
+                          'validation cached in memcached)'},
 }
 
 # gthread with one thread per worker: one request at a time per process,
