@@ -19,6 +19,8 @@ def table(results):
     out.append('glance-sharing benchmark, %s' % meta['date'])
     out.append('command: %s' % meta['command'])
     out.append('machine: %s' % meta['machine'])
+    if meta.get('load_average'):
+        out.append('         %s' % meta['load_average'])
     out.append('server:  %s' % meta['server'])
     out.append('load:    %s' % meta['load'])
     if meta.get('data'):
@@ -102,7 +104,138 @@ def table(results):
                     out.append('  %-22s %-6s %7.0f req/s: %s' % (
                         name, scale, result['rps'],
                         'met' if result['rps'] >= target else 'MISSED'))
+    return '\n'.join(out) + '\n' + side_by_side(results)
+
+
+# Issue 13's targets against Glance: reads 10x, writes 5x its req/s.
+GLANCE_TARGETS = {'read': 10.0, 'write': 5.0}
+WRITES = ('member-create', 'member-update', 'member-delete', 'image-create')
+
+
+def glance_target(name):
+    return GLANCE_TARGETS['write' if name in WRITES else 'read']
+
+
+def _ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def side_by_side(results):
+    """glance-sharing beside upstream Glance, call by call; '' if none.
+
+    Per call: both services' req/s, p50, p99 and CPU ms per request; the
+    req/s ratio (glance-sharing/Glance) and the CPU ratio (Glance's CPU
+    per request over ours: how many times less CPU a request takes); and
+    each one's share of the bare WSGI app's req/s under its own gunicorn
+    (the floor: what the server alone can do on this machine).
+    """
+    runs = [(backend, scale, run) for backend, scales in
+            results['runs'].items() for scale, run in scales.items()
+            if run.get('glance')]
+    if not runs:
+        return ''
+    bare = results.get('bare_floor', {}).get('rps')
+    glance_bare = results.get('glance_bare_floor', {}).get('rps')
+    meta = results['meta']
+    out = ['', 'glance-sharing beside upstream Glance, same run, '
+           'interleaved call by call',
+           'Glance: %s' % meta.get('glance', '?'),
+           'floor = bare WSGI app under each one\'s gunicorn: %s req/s '
+           '(ours), %s req/s (Glance\'s)' % (_fmt(bare, '.0f'),
+                                             _fmt(glance_bare, '.0f')),
+           'req/s x = glance-sharing/Glance req/s; CPU x = Glance CPU ms / '
+           'glance-sharing CPU ms; target: reads %.0fx, writes %.0fx' % (
+               GLANCE_TARGETS['read'], GLANCE_TARGETS['write']),
+           'at floor = Glance CPU ms / CPU ms of our floor (our pipeline, '
+           'no handler): the most CPU x can be while the pipeline costs '
+           'what it does']
+    for backend, scale, run in runs:
+        out.append('')
+        out.append('%s, scale %s' % (backend, scale))
+        floor_cpu = run['calls'].get('floor', {}).get('cpu_ms')
+        header = '%-34s | %-31s | %-31s | %-7s %-6s %-8s | %s' % (
+            'call', 'glance-sharing: req/s p50 p99 CPU',
+            'Glance: req/s p50 p99 CPU', 'req/s x', 'CPU x', 'at floor',
+            '% of floor: ours Glance')
+        out.append(header)
+        out.append('-' * len(header))
+        for name, theirs in run['glance']['calls'].items():
+            ours = run['calls'].get(name, {})
+            cells = []
+            for result in (ours, theirs):
+                cell = '%7s %7s %7s %6s' % (
+                    _fmt(result.get('rps'), '.0f'),
+                    _fmt(result.get('p50_ms'), '.2f'),
+                    _fmt(result.get('p99_ms'), '.2f'),
+                    _fmt(result.get('cpu_ms'), '.2f'))
+                if result.get('errors'):
+                    cell += ' E%d' % result['errors']
+                cells.append(cell)
+            rps = _ratio(ours.get('rps'), theirs.get('rps'))
+            cpu = _ratio(theirs.get('cpu_ms'), ours.get('cpu_ms'))
+            share = (_ratio(ours.get('rps'), bare),
+                     _ratio(theirs.get('rps'), glance_bare))
+            mark = ''
+            if rps is not None and rps < glance_target(name):
+                mark = ' <%.0fx' % glance_target(name)
+            ceiling = _ratio(theirs.get('cpu_ms'), floor_cpu)
+            out.append('%-34s | %-31s | %-31s | %6sx %5sx %7sx | %5s%% '
+                       '%5s%%%s'
+                       % (theirs['label'][:34], cells[0], cells[1],
+                          _fmt(rps, '.2f'), _fmt(cpu, '.2f'),
+                          _fmt(ceiling, '.1f'),
+                          _fmt(share[0] and 100 * share[0], '.1f'),
+                          _fmt(share[1] and 100 * share[1], '.1f'), mark))
     return '\n'.join(out) + '\n'
+
+
+def ratio_chart(results, path):
+    """A PNG of glance-sharing/Glance ratios per call (req/s and CPU)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot
+
+    series = [('%s %s' % (backend, scale), run) for backend, scales in
+              results['runs'].items() for scale, run in scales.items()
+              if run.get('glance')]
+    if not series:
+        return
+    names = [n for n, c in series[0][1]['glance']['calls'].items()
+             if 'rps' in c]
+    if not names:
+        return
+    labels = [series[0][1]['glance']['calls'][n]['label'] for n in names]
+    fig, axes = pyplot.subplots(1, 2, figsize=(13, 0.5 * len(names) + 2.5),
+                                sharey=True)
+    height = 0.8 / len(series)
+    for i, (title, run) in enumerate(series):
+        ys = [j + i * height for j in range(len(names))]
+        ours, theirs = run['calls'], run['glance']['calls']
+        axes[0].barh(ys, [_ratio(ours[n].get('rps'), theirs[n].get('rps'))
+                          or 0 for n in names], height=height, label=title)
+        axes[1].barh(ys, [_ratio(theirs[n].get('cpu_ms'),
+                                 ours[n].get('cpu_ms')) or 0
+                          for n in names], height=height, label=title)
+    for ax in axes:
+        ax.axvline(1, color='grey', lw=1)
+        for j, name in enumerate(names):
+            target = glance_target(name)
+            ax.plot([target, target], [j - 0.1, j + 0.9], 'k--', lw=1)
+    axes[0].set_yticks([j + 0.4 - height / 2 for j in range(len(names))])
+    axes[0].set_yticklabels(labels)
+    axes[0].invert_yaxis()
+    axes[0].set_xlabel('req/s, glance-sharing / Glance (dashed: target)')
+    axes[1].set_xlabel('CPU per request, Glance / glance-sharing')
+    axes[0].legend(loc='lower right', fontsize='small')
+    meta = results['meta']
+    fig.suptitle('glance-sharing vs Glance %s; %s; %s' % (
+        meta.get('glance', '').split(' ')[1] if meta.get('glance') else '',
+        meta['server'], meta['load']), fontsize='medium')
+    fig.text(0.01, 0.005, '%s | %s | %s' % (
+        meta['date'], meta['machine'], meta['command']), fontsize='x-small')
+    fig.tight_layout(rect=(0, 0.03, 1, 0.95))
+    fig.savefig(path, dpi=90)
+    pyplot.close(fig)
 
 
 def compare(results, baseline):

@@ -33,9 +33,11 @@ import sys
 from benchmarks import data
 from benchmarks import explain
 from benchmarks import filters
+from benchmarks import glance_seed
 from benchmarks import load
 from benchmarks import report
 from benchmarks import seed
+from harness import glance as glance_harness
 from harness import server
 
 REPO_ROOT = server.REPO_ROOT
@@ -46,7 +48,7 @@ AUTH_MODES = {
     'noauth': {'suffix': '', 'label': 'noauth'},
     'keystone': {'suffix': '-keystone',
                  'label': 'keystone (auth_token, real Keystone tokens, '
-                          'validation cached in process)'},
+                          'validation cached in memcached)'},
 }
 
 # gthread with one thread per worker: one request at a time per process,
@@ -76,6 +78,40 @@ def bench_server(config_dir, workers, ready_headers=None, **kwargs):
                          ready_path=filters.NOOP_PATH,
                          ready_headers=ready_headers or {'X-Project-Id': 'x'},
                          **kwargs)
+
+
+def glance_server(venv, config_dir, workers, **kwargs):
+    """Upstream Glance's gunicorn with the same options as bench_server."""
+    return glance_harness.GlanceServer(venv, config_dir, workers=workers,
+                                       options=BENCH_OPTIONS, **kwargs)
+
+
+def prepare_glance(venv, backend, scale, workdir, log=print, auth=None):
+    """Glance's database of ``scale`` and its config dir; (manifest, dir).
+
+    ``auth`` (a keystone.KeystoneAuth) seeds its projects and serves
+    Glance's keystone pipeline with the same [keystone_authtoken] as
+    glance-sharing's; None trusts identity headers.
+    """
+    mode = '-keystone' if auth else ''
+    config_dir = os.path.join(workdir, '%s-%s%s-glance' % (
+        backend, scale.name, mode))
+    os.makedirs(config_dir, exist_ok=True)
+    overrides = ()
+    if auth:
+        overrides = ({'keystone_authtoken': auth.conf_sections()[
+            'keystone_authtoken']},)
+    manifest = glance_seed.seed_glance(
+        venv, backend, scale, config_dir,
+        'glance_bench_%s%s' % (scale.name, mode.replace('-', '_')), log,
+        auth.projects() if auth else None,
+        'keystone' if auth else 'headers', *overrides)
+    return manifest, config_dir
+
+
+def glance_calls(calls):
+    """The calls Glance answers too: all but the bench filters' floor."""
+    return [call for call in calls if call.name != 'floor']
 
 
 def run_wrk(srv, call, duration, connections, threads):
@@ -143,16 +179,28 @@ def store_dir(config_dir):
 def run_scale(backend, scale, workdir, workers=2, duration=10,
               connections=8, threads=2, use_wrk=True, only=None,
               samples=3, log=print, db_name=None, auth=None,
-              data_size=0, data_rounds=3):
+              data_size=0, data_rounds=3, glance_venv=None):
     """Everything for one backend and scale; a dict of results.
 
     ``auth``: None for noauth, or a keystone.KeystoneAuth. ``data_size``
     bytes (0: none) are uploaded and downloaded ``data_rounds`` times
     beside the same writes and reads on the store without the service
     (benchmarks/data.py): the disk, and with ``auth.swift`` Swift too.
+
+    With ``glance_venv`` (Glance's virtualenv), upstream Glance is seeded
+    with the same data and served beside it with the same options; every
+    call Glance answers is sampled and driven on both, interleaved call
+    by call, and Glance's figures go to ``results['glance']``.
     """
     manifest, config_dir = prepare(backend, scale, workdir, log, db_name,
                                    auth)
+    if glance_venv:
+        glance_manifest, glance_dir = prepare_glance(
+            glance_venv, backend, scale, workdir, log, auth)
+        for key in ('ten_image', 'full_image', 'owner', 'consumer',
+                    'counts'):
+            if glance_manifest[key] != manifest[key]:
+                raise RuntimeError('Glance was seeded other data: %s' % key)
     tokens = auth.tokens() if auth else None
     calls = load.calls(manifest, tokens)
     if only:
@@ -162,23 +210,36 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
     ready_headers = None
     if tokens:
         ready_headers = {'X-Auth-Token': tokens[manifest['owner']]}
-    with bench_server(config_dir, workers, ready_headers) as srv:
+    with contextlib.ExitStack() as stack:
+        srv = stack.enter_context(bench_server(config_dir, workers,
+                                               ready_headers))
+        glance = None
+        if glance_venv:
+            glance = stack.enter_context(glance_server(
+                glance_venv, glance_dir, workers))
+            results['glance'] = {'calls': {}}
         for call in calls:
             results['calls'][call.name] = {
                 'label': call.label,
                 'samples': load.sample(srv.url, call, samples)}
+        if glance:
+            for call in glance_calls(calls):
+                results['glance']['calls'][call.name] = {
+                    'label': call.label,
+                    'samples': load.sample(glance.url, call, samples)}
+                _check_items(call, results, log)
         if use_wrk:
+            glance_names = {c.name for c in glance_calls(calls)}
             for call in calls:
                 result = run_wrk(srv, call, duration, connections, threads)
                 results['calls'][call.name].update(result)
-                log('  %-22s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  '
-                    'CPU %5.2f ms  SQL %s%s' % (
-                        call.name, result['rps'], result['p50_ms'],
-                        result['p99_ms'], result['cpu_ms'],
-                        results['calls'][call.name]['samples'][0][
-                            'statements'],
-                        '  ERRORS %d' % result['errors']
-                        if result['errors'] else ''))
+                _log_wrk(log, call.name, result, results['calls'][
+                    call.name]['samples'][0]['statements'])
+                if glance and call.name in glance_names:
+                    result = run_wrk(glance, call, duration, connections,
+                                     threads)
+                    results['glance']['calls'][call.name].update(result)
+                    _log_wrk(log, '  Glance', result, None)
         if data_size:
             results['data'] = data.measure(
                 srv, _owner_headers(manifest, tokens),
@@ -192,6 +253,24 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
         for line in data.rows(results['data_swift'])[2:]:
             log('  ' + line)
     return results, manifest
+
+
+def _log_wrk(log, name, result, statements):
+    log('  %-22s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  CPU %5.2f ms  '
+        'SQL %s%s' % (name, result['rps'], result['p50_ms'],
+                      result['p99_ms'], result['cpu_ms'],
+                      '-' if statements is None else statements,
+                      '  ERRORS %d' % result['errors']
+                      if result['errors'] else ''))
+
+
+def _check_items(call, results, log):
+    """Warn when Glance returns another number of items than we do."""
+    ours = results['calls'][call.name]['samples'][0]['items']
+    theirs = results['glance']['calls'][call.name]['samples'][0]['items']
+    if ours != theirs:
+        log('  WARNING %s: glance-sharing returned %s items, Glance %s' % (
+            call.name, ours, theirs))
 
 
 def _owner_headers(manifest, tokens):
@@ -219,13 +298,23 @@ def measure_swift(config_dir, manifest, auth, workers, size, rounds):
                             auth.swift_alone(), size, swift_dir, rounds)
 
 
-def bare_floor(workdir, workers, duration, connections, threads):
-    """The server's own cost: a no-op WSGI app, no Paste, same gunicorn."""
-    config_dir = os.path.join(workdir, 'bare')
+def bare_floor(workdir, workers, duration, connections, threads,
+               glance_venv=None):
+    """The server's own cost: a no-op WSGI app, no Paste, same gunicorn.
+
+    With ``glance_venv``, under the gunicorn of Glance's venv instead.
+    """
+    config_dir = os.path.join(workdir, 'bare-glance' if glance_venv
+                              else 'bare')
     os.makedirs(config_dir, exist_ok=True)
     call = load.Call('bare', 'bare WSGI app', 'GET', 200, 'x', path='/')
-    with bench_server(config_dir, workers,
-                      app='benchmarks.noop_app:application') as srv:
+    app = 'benchmarks.noop_app:application'
+    if glance_venv:
+        srv = glance_server(glance_venv, config_dir, workers, app=app,
+                            ready_path='/')
+    else:
+        srv = bench_server(config_dir, workers, app=app)
+    with srv:
         return run_wrk(srv, call, duration, connections, threads)
 
 
@@ -267,10 +356,21 @@ def main(argv=None):
                         help='noauth (default), or keystone: a real '
                              'Keystone, auth_token and real tokens; '
                              'writes results-keystone.*')
+    parser.add_argument('--glance', action=argparse.BooleanOptionalAction,
+                        default=None,
+                        help='serve upstream Glance %s beside glance-'
+                             'sharing (same server, data, calls and load) '
+                             'and report both; default: on in noauth mode, '
+                             'off in keystone mode (installs it once into '
+                             '.cache/glance/venv)' % glance_harness.VERSION)
+    parser.add_argument('--suffix', default='',
+                        help='added to the names of the result files '
+                             '(results<suffix>.txt, ...), so that a '
+                             'partial run keeps the full run\'s files')
     parser.add_argument('--out', default=DEFAULT_OUT)
     parser.add_argument('--workdir', default=DEFAULT_WORKDIR)
     args = parser.parse_args(argv)
-    suffix = AUTH_MODES[args.auth]['suffix']
+    suffix = AUTH_MODES[args.auth]['suffix'] + args.suffix
 
     if args.report_only:
         with open(os.path.join(args.out,
@@ -280,6 +380,8 @@ def main(argv=None):
     if args.swift and (args.auth != 'keystone' or not args.data_size):
         parser.error('--swift needs --auth keystone (Swift authenticates '
                      'through Keystone) and a --data-size')
+    if args.glance is None:
+        args.glance = args.auth == 'noauth' and not args.explain_only
     if args.auth == 'keystone':
         if args.explain_only:
             parser.error('--explain-only does not use --auth keystone')
@@ -297,6 +399,10 @@ def main(argv=None):
         'command': 'python -m benchmarks.run ' + ' '.join(
             shlex.quote(a) for a in (argv or sys.argv[1:])),
         'machine': machine(),
+        # A busy machine moves req/s and latency, not the ratios of two
+        # services measured call by call in the same minutes.
+        'load_average': 'load average at start: %.2f %.2f %.2f' % (
+            os.getloadavg()),
         'server': 'gunicorn %s, %d workers (%s, %d thread), %s' % (
             _gunicorn_version(), args.workers, WORKER_CLASS,
             THREADS, AUTH_MODES[args.auth]['label']),
@@ -306,10 +412,31 @@ def main(argv=None):
         'data': 'image data: one client (python-requests), %s MiB per '
                 'round' % data._mib(int(args.data_size * 1024 * 1024)),
     }, 'runs': {}}
+    args.glance_venv = None
+    if args.glance and not args.explain_only:
+        print('Glance: installing %s (once) into its venv' %
+              glance_harness.VERSION, flush=True)
+        try:
+            args.glance_venv = glance_harness.install()
+        except Exception as exc:
+            sys.exit('--glance needs Glance: %s (--no-glance to skip it)'
+                     % exc)
+        results['meta']['glance'] = (
+            'Glance %s (%s), gunicorn %s with the same options, Paste '
+            'pipeline versionnegotiation + %s' % (
+                glance_harness.VERSION, args.glance_venv, _gunicorn_version(
+                    os.path.join(args.glance_venv, 'bin')),
+                'authtoken (same [keystone_authtoken], same memcached) + '
+                'context' if args.auth == 'keystone' else
+                'context (identity headers trusted, no auth_token)'))
     if not args.explain_only:
         results['bare_floor'] = bare_floor(
             args.workdir, args.workers, args.duration, args.connections,
             args.threads)
+        if args.glance_venv:
+            results['glance_bare_floor'] = bare_floor(
+                args.workdir, args.workers, args.duration,
+                args.connections, args.threads, args.glance_venv)
     backends = args.backends.split(',')
     explain_only = set(args.explain_backends.split(',')) - set(backends) - {
         ''}
@@ -317,7 +444,7 @@ def main(argv=None):
         explain_only = set()
     with _auth(args.auth, args.swift) as auth:
         _run_all(args, backends, explain_only, only, results, auth)
-    if results['runs'] and suffix:
+    if results['runs'] and args.auth == 'keystone':
         # The noauth run of --out to compare with, kept with the results
         # so that --report-only renders the same comparison.
         try:
@@ -360,7 +487,8 @@ def _run_all(args, backends, explain_only, only, results, auth):
                     args.duration, args.connections, args.threads,
                     only=only, auth=auth,
                     data_size=int(args.data_size * 1024 * 1024),
-                    data_rounds=args.data_rounds)
+                    data_rounds=args.data_rounds,
+                    glance_venv=args.glance_venv)
                 results['runs'].setdefault(backend, {})[name] = run
             if not args.no_explain:
                 if not (args.explain_only or backend in explain_only):
@@ -385,12 +513,14 @@ def write_report(results, out_dir, suffix=''):
     try:
         report.chart(results, os.path.join(out_dir,
                                            'results%s.png' % suffix))
+        report.ratio_chart(results, os.path.join(
+            out_dir, 'ratios%s.png' % suffix))
     except ImportError:
         print('matplotlib is not installed: no chart')
 
 
-def _gunicorn_version():
-    out = subprocess.run([os.path.join(server.BIN_DIR, 'gunicorn'),
+def _gunicorn_version(bin_dir=server.BIN_DIR):
+    out = subprocess.run([os.path.join(bin_dir, 'gunicorn'),
                           '--version'], capture_output=True, text=True)
     return (out.stdout or out.stderr).split()[-1].strip(')')
 

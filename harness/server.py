@@ -117,21 +117,30 @@ class Server:
             self.stop()  # never leave a server behind
             raise
 
+    def environ(self):
+        """The server's environment: the config dir, the repository."""
+        # Apps and filters outside the package (the benchmark's) are
+        # imported from the repository.
+        return dict(os.environ,
+                    OS_GLANCE_SHARING_CONFIG_DIR=self.config_dir,
+                    PYTHONPATH=os.pathsep.join(
+                        [REPO_ROOT] + os.environ.get(
+                            'PYTHONPATH', '').split(os.pathsep)).rstrip(
+                                os.pathsep))
+
+    def working_dir(self):
+        """Where gunicorn runs (None: here); called after the port is set."""
+        return None
+
     def _start(self):
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
-        # Apps and filters outside the package (the benchmark's) are
-        # imported from the repository.
-        env = dict(os.environ, OS_GLANCE_SHARING_CONFIG_DIR=self.config_dir,
-                   PYTHONPATH=os.pathsep.join(
-                       [REPO_ROOT] + os.environ.get(
-                           'PYTHONPATH', '').split(os.pathsep)).rstrip(
-                               os.pathsep))
         self.log_path = os.path.join(self.config_dir, 'server.log')
         self.log_file = open(self.log_path, 'ab')
         self.process = subprocess.Popen(
-            self.command(), env=env, stdout=self.log_file,
-            stderr=subprocess.STDOUT, start_new_session=True)
+            self.command(), env=self.environ(), cwd=self.working_dir(),
+            stdout=self.log_file, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -5,7 +5,10 @@
 # (apt-get, when run as root on Debian/Ubuntu). Arguments go to
 # "python -m benchmarks.run" (e.g. --scales small --duration 5); with
 # --auth keystone, benchmarks.run also installs Keystone (once, into
-# .cache/keystone/venv) and writes results-keystone.* instead.
+# .cache/keystone/venv) and writes results-keystone.* instead. In noauth
+# mode it also installs upstream Glance 33 (once, into .cache/glance/venv,
+# with tools/glance/install-venv.sh) and measures it beside glance-sharing
+# (--no-glance skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-venv.sh

@@ -15,6 +15,8 @@ import testtools
 
 from glance_sharing.tests import base
 from glance_sharing.tests import fixtures as gs_fixtures
+from harness import glance as glance_harness
+from harness import keystone
 
 try:
     from benchmarks import explain
@@ -90,6 +92,70 @@ class BenchmarkSmokeTest(testtools.TestCase):
         for name, call in results['calls'].items():
             self.assertGreater(call['requests'], 0, name)
             self.assertEqual(0, call['errors'], name)
+
+
+class BenchmarkGlanceSideBySideTest(testtools.TestCase):
+    """Upstream Glance beside glance-sharing (--glance), at tiny scales.
+
+    Glance comes from the project's own installer
+    (tools/glance/install-venv.sh, cached in .cache/glance/venv), so CI
+    never skips this. Asserts only that the side-by-side completes, that
+    both services answer every call as expected with the same items, and
+    that glance-sharing's SQL statement counts per call stay constant.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.workdir = base.benchmark_workdir(self, run is not None)
+        try:
+            self.venv = glance_harness.install()
+        except keystone.Unavailable as exc:
+            base.skip_or_fail(self, str(exc))
+
+    def _run(self, scale, use_wrk=False, only=None):
+        warnings = []
+        results, _manifest = run.run_scale(
+            'sqlite', seed.SCALES[scale], self.workdir, workers=2,
+            duration=1, use_wrk=use_wrk, only=only, samples=2,
+            log=lambda line, *a: warnings.append(line)
+            if 'WARNING' in line else None, glance_venv=self.venv)
+        self.assertEqual([], warnings)
+        return results
+
+    def test_side_by_side(self):
+        runs = {'tiny': self._run('tiny'), 'tiny2': self._run('tiny2')}
+        counts = {}
+        for scale, results in runs.items():
+            # Every call but the bench filters' floor, on Glance too.
+            self.assertEqual(set(results['calls']) - {'floor'},
+                             set(results['glance']['calls']))
+            for name, call in results['calls'].items():
+                for sample in call['samples']:
+                    counts.setdefault(name, set()).add(sample['statements'])
+        self.assertEqual(
+            {name: 1 for name in counts},
+            {name: len(values) for name, values in counts.items()},
+            'statement counts per call: %s' % counts)
+        text = report.side_by_side({'meta': {'glance': 'test'},
+                                    'runs': {'sqlite': runs}})
+        self.assertIn('glance-sharing beside upstream Glance', text)
+        self.assertIn('member list, 128 members (quota)', text)
+
+    def test_wrk_drives_both(self):
+        if not load.wrk_available():
+            base.skip_or_fail(self, 'wrk is not installed '
+                              '(tools/install-test-tools.sh installs it)')
+        only = {'floor', 'member-show', 'image-list-1000', 'member-create',
+                'image-create'}
+        results = self._run('tiny', use_wrk=True, only=only)
+        self.assertEqual(only - {'floor'}, set(results['glance']['calls']))
+        for service in (results, results['glance']):
+            for name, call in service['calls'].items():
+                self.assertGreater(call['requests'], 0, name)
+                self.assertGreater(call['cpu_ms'], 0, name)
+        text = report.side_by_side({'meta': {'glance': 'test'},
+                                    'runs': {'sqlite': {'tiny': results}}})
+        self.assertIn('image create', text)
 
 
 class BenchmarkKeystoneModeTest(testtools.TestCase):

@@ -11,6 +11,8 @@ import re
 
 from glance_sharing.tests import base as test_base
 from glance_sharing.tests.integration import base
+from harness import glance as glance_harness
+from harness import keystone
 from harness import swift
 
 try:
@@ -48,6 +50,25 @@ class TestBenchmarkKeystoneMode(base.TestCase):
 
         self.assertEqual(statements(noauth), statements(results))
         self.assertEqual({0}, statements(results)['floor'])
+
+    def test_glance_beside_it_with_real_tokens(self):
+        # --auth keystone --glance: Glance's own auth_token validates the
+        # same tokens; both answer every call as expected, with the same
+        # items.
+        try:
+            venv = glance_harness.install()
+        except keystone.Unavailable as exc:
+            test_base.skip_or_fail(self, str(exc))
+        warnings = []
+        results, _manifest = run.run_scale(
+            'sqlite', seed.SCALES['tiny'], self.workdir, workers=2,
+            duration=1, use_wrk=False, samples=2,
+            log=lambda line, *a: warnings.append(line)
+            if 'WARNING' in line else None,
+            auth=bench_keystone.KeystoneAuth(self.cloud), glance_venv=venv)
+        self.assertEqual([], warnings)
+        self.assertEqual(set(results['calls']) - {'floor'},
+                         set(results['glance']['calls']))
 
     def test_wrk_sends_tokens(self):
         if not load.wrk_available():
