@@ -19,6 +19,7 @@ from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
 
 from glance_sharing.db import caller
+from glance_sharing.db import engine
 from glance_sharing.db.engine import reader
 from glance_sharing.db.engine import writer
 from glance_sharing.db import members
@@ -116,9 +117,10 @@ def _load_details(context, images):
     if not by_id:
         return images
     ids = {'ids': list(by_id)}
-    for image_id, name, value in context.session.execute(_PROPERTIES, ids):
+    connection = engine.connection(context)
+    for image_id, name, value in connection.execute(_PROPERTIES, ids):
         by_id[image_id]['properties'][name] = value
-    for image_id, value in context.session.execute(_TAGS, ids):
+    for image_id, value in connection.execute(_TAGS, ids):
         by_id[image_id]['tags'].append(value)
     return images
 
@@ -134,11 +136,12 @@ def _visible_image(context, image_id, lock=False, details=False):
     wait for the lock. ImageNotFound when the image is gone or the caller
     may not know that it exists.
     """
-    session = context.session
+    connection = engine.connection(context)
     if lock:
-        session.execute(_LOCK_IMAGE, {'image_id': image_id})
-    row = session.execute(_image_read(*caller.kind(context)),
-                          caller.params(context, image_id=image_id)).first()
+        connection.execute(_LOCK_IMAGE, {'image_id': image_id})
+    row = connection.execute(
+        _image_read(*caller.kind(context)),
+        caller.params(context, image_id=image_id)).first()
     if row is None:
         raise exception.ImageNotFound(image_id=image_id)
     image = _image_dict(row)

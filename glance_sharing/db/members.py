@@ -12,6 +12,7 @@ from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from glance_sharing.db import caller
+from glance_sharing.db import engine
 from glance_sharing.db.engine import reader
 from glance_sharing.db.engine import writer
 from glance_sharing.db import models
@@ -76,11 +77,12 @@ def _params(context, image_id, **params):
 @reader
 def member_list(context, image_id, limit=None, marker=None):
     """Members of the image visible to the caller, oldest first."""
-    session = context.session
+    connection = engine.connection(context)
     kind = caller.kind(context)
     if marker is not None:
-        after = session.scalar(_one_visible_row(*kind),
-                               _params(context, image_id, member=marker))
+        after = connection.execute(
+            _one_visible_row(*kind),
+            _params(context, image_id, member=marker)).first()
         if after is None:
             raise exception.InvalidMarker(marker=marker)
         query = _visible_rows(*kind).where(sa.or_(
@@ -92,16 +94,16 @@ def member_list(context, image_id, limit=None, marker=None):
     query = query.order_by(*_ORDER)
     if limit is not None:
         query = query.limit(limit)
-    return [_member_dict(row)
-            for row in session.scalars(query, _params(context, image_id))]
+    return [_member_dict(row) for row in connection.execute(
+        query, _params(context, image_id))]
 
 
 @reader
 def member_get(context, image_id, member):
     """One membership the caller may see, or MemberNotFound."""
-    row = context.session.scalar(
+    row = engine.connection(context).execute(
         _one_visible_row(*caller.kind(context)),
-        _params(context, image_id, member=member))
+        _params(context, image_id, member=member)).first()
     if row is None:
         raise exception.MemberNotFound(image_id=image_id, member=member)
     return _member_dict(row)
