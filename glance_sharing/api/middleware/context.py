@@ -1,7 +1,6 @@
 """Build the RequestContext from what auth_token (or noauth) established."""
 
 from oslo_serialization import jsonutils
-import webob.dec
 import webob.exc
 
 from glance_sharing.api.middleware import base
@@ -14,8 +13,7 @@ from glance_sharing import policy
 class ContextMiddleware(base.Middleware):
     """Refuse requests without an identity; attach a RequestContext."""
 
-    @webob.dec.wsgify
-    def __call__(self, req):
+    def process(self, req):
         if req.headers.get('X-Identity-Status') != 'Confirmed':
             return util.error_response(req, webob.exc.HTTPUnauthorized(
                 _('Authentication required.')))
@@ -23,7 +21,7 @@ class ContextMiddleware(base.Middleware):
             req.environ, service_catalog=_service_catalog(req))
         ctx.is_admin = policy.check(ctx, 'context_is_admin', {})
         req.environ[util.CONTEXT_KEY] = ctx
-        return req.get_response(self.application)
+        return None
 
 
 def _service_catalog(req):

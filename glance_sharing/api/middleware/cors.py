@@ -10,7 +10,7 @@ identity, then 405 with Allow from the router.
 
 from oslo_middleware import cors
 
-from glance_sharing import deploy
+from glance_sharing.api.middleware import base
 
 
 def is_preflight(request):
@@ -21,6 +21,13 @@ def is_preflight(request):
 
 class CORS(cors.CORS):
 
+    def __call__(self, environ, start_response):
+        # Without an Origin the stock filter changes nothing, in the
+        # request or the response: skip its two webob layers.
+        if 'HTTP_ORIGIN' not in environ:
+            return self.application(environ, start_response)
+        return super().__call__(environ, start_response)
+
     def process_response(self, response, request=None):
         if (request is not None and request.method == 'OPTIONS'
                 and not is_preflight(request)):
@@ -28,14 +35,4 @@ class CORS(cors.CORS):
         return super().process_response(response, request)
 
 
-def filter_factory(global_config, **local_config):
-    """CORS reading [cors] from the configuration the service parsed.
-
-    oslo.middleware's own Paste factory, given oslo_config_project, parses
-    the project's default files again (~/.glance-sharing/,
-    /etc/glance-sharing/) instead of the files this process was started
-    with, and given nothing it reads the Paste section.
-    """
-    def make_filter(application):
-        return CORS(application, deploy.building_conf())
-    return make_filter
+filter_factory = base.oslo_filter_factory(CORS)

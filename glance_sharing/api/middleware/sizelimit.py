@@ -9,6 +9,8 @@ import re
 
 from oslo_middleware import sizelimit
 
+from glance_sharing.api.middleware import base
+
 # PUT /v2/images/{image_id}/file, also under a /v2.N alias; the version
 # middleware that rewrites aliases runs later in the pipeline.
 _IMAGE_DATA_UPLOAD = re.compile(r'^/v2(\.[0-9]+)?/images/[^/]+/file$')
@@ -22,3 +24,6 @@ class RequestBodySizeLimiter(sizelimit.RequestBodySizeLimiter):
                 and _IMAGE_DATA_UPLOAD.match(environ.get('PATH_INFO', ''))):
             return self.application(environ, start_response)
         return super().__call__(environ, start_response)
+
+
+filter_factory = base.oslo_filter_factory(RequestBodySizeLimiter)

@@ -1,7 +1,5 @@
 """Answer version discovery before authentication; route /v2.N to /v2."""
 
-import webob.dec
-
 from glance_sharing.api.handlers import versions
 from glance_sharing.api.middleware import base
 from glance_sharing.api import util
@@ -27,13 +25,12 @@ class VersionNegotiation(base.Middleware):
         # The document's links use [DEFAULT] public_endpoint.
         self.conf = deploy.building_conf()
 
-    @webob.dec.wsgify
-    def __call__(self, req):
+    def process(self, req):
         req.environ[util.CONF_KEY] = self.conf
         path = util.decoded_path(req)
         if path is None:
             # Not a version path; the router answers what it is.
-            return req.get_response(self.application)
+            return None
         first = path.strip('/').split('/', 1)[0]
         if path in ('', '/', '/versions'):
             # As in the router, a 405 comes before a refused body.
@@ -47,4 +44,4 @@ class VersionNegotiation(base.Middleware):
         elif first.startswith('v') and first[1:2].isdigit():
             # A version we do not serve: tell the client which we do.
             return versions.show_versions(req, status=300)
-        return req.get_response(self.application)
+        return None
