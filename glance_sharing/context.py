@@ -8,8 +8,12 @@ from oslo_db.sqlalchemy import enginefacade
 class RequestContext(context.RequestContext):
     """An oslo.context RequestContext that also carries DB transactions."""
 
-    def __init__(self, is_admin=None, service_catalog=None, **kwargs):
+    def __init__(self, is_admin=None, service_catalog=None, config=None,
+                 **kwargs):
         super().__init__(is_admin=bool(is_admin), **kwargs)
+        # The configuration of the application serving the request
+        # (deploy.loadapp's); None outside a request.
+        self.config = config
         # Keystone role names are case-insensitive; policy checks are not.
         self.roles = [role.lower() for role in self.roles]
         # The caller's catalog as auth_token passes it on (X-Service-

@@ -21,10 +21,11 @@ from glance_sharing.conf import notifications as notification_conf
 
 LOG = logging.getLogger(__name__)
 
-# The configuration deploy.loadapp set up ('conf'), and the notifier,
-# built from it on first use ('notifier'), so that every API worker
-# process gets its own broker connections after the fork.
-_NOTIFIER = {}
+# The configuration deploy.loadapp set up ('conf', for contexts that do
+# not name one), and a notifier per configuration ('by_conf'), each built
+# on first use, so that every API worker process gets its own broker
+# connections after the fork.
+_NOTIFIER = {'by_conf': {}}
 
 
 class _ContextSerializer:
@@ -51,32 +52,38 @@ class _ContextSerializer:
 
 
 def setup(conf):
-    """Send notifications as ``conf`` says (deploy.loadapp's)."""
-    reset()
+    """Send notifications as ``conf`` says (deploy.loadapp's).
+
+    Requests send by the configuration of the application that served
+    them (their context's ``config``); this one is for contexts that name
+    none.
+    """
     _NOTIFIER['conf'] = conf
 
 
-def _conf():
-    return _NOTIFIER.get('conf') or CONF
+def _conf(context=None):
+    return (getattr(context, 'config', None) or _NOTIFIER.get('conf')
+            or CONF)
 
 
 def get_notifier(conf=None):
     conf = conf or _conf()
-    if 'notifier' not in _NOTIFIER:
+    notifiers = _NOTIFIER['by_conf']
+    if id(conf) not in notifiers:
         oslo_messaging = notification_conf.messaging(conf)
         transport = oslo_messaging.get_notification_transport(conf)
-        _NOTIFIER['notifier'] = oslo_messaging.Notifier(
+        notifiers[id(conf)] = (conf, oslo_messaging.Notifier(
             transport, publisher_id=conf.default_publisher_id,
-            serializer=_ContextSerializer())
-    return _NOTIFIER['notifier']
+            serializer=_ContextSerializer()))
+    return notifiers[id(conf)][1]
 
 
 def reset():
-    """Forget the notifier and its configuration (tests)."""
+    """Forget the notifiers and the set-up configuration (tests)."""
     _NOTIFIER.pop('conf', None)
-    notifier = _NOTIFIER.pop('notifier', None)
-    if notifier is not None:
+    for _conf_kept, notifier in _NOTIFIER['by_conf'].values():
         notifier.transport.cleanup()
+    _NOTIFIER['by_conf'].clear()
 
 
 def is_enabled(event_type, conf=None):
@@ -109,10 +116,11 @@ def notify(context, event_type, payload, priority='info'):
     if _in_transaction(context):
         raise RuntimeError('%s sent inside a database transaction; send it '
                            'after the transaction commits.' % event_type)
-    if not is_enabled(event_type):
+    conf = _conf(context)
+    if not is_enabled(event_type, conf):
         return
     try:
-        notifier = get_notifier()
+        notifier = get_notifier(conf)
     except Exception:
         # A bad transport_url, say: the change stands, the operator learns
         # from the log.

@@ -5,6 +5,7 @@ import inspect
 import threading
 
 from oslo_config import cfg
+from oslo_log import log as logging
 from oslo_policy import _checks
 from oslo_policy import opts as policy_opts
 from oslo_policy import policy
@@ -12,6 +13,8 @@ import webob.exc
 
 from glance_sharing.i18n import _
 from glance_sharing import policies
+
+LOG = logging.getLogger(__name__)
 
 _ENFORCER = None
 # Set on a RequestContext once its first check has looked at the policy
@@ -110,12 +113,33 @@ def set_defaults(conf):
                              enforce_new_defaults=True, enforce_scope=True)
 
 
-def new_enforcer(conf):
-    """An enforcer with every rule of ours registered, nothing loaded."""
-    # Every check node calls _checks._check by its module global name,
-    # and GenericCheck finds literal_eval through _checks.ast.
+# The private oslo.policy function replaced, as every release since 4.4
+# defines it; another one is left alone.
+_UPSTREAM_CHECK_PARAMETERS = ['rule', 'target', 'creds', 'enforcer',
+                              'current_rule']
+
+
+def _install_shortcuts():
+    """Replace _checks._check and _checks.ast, where they are as expected.
+
+    Every check node calls _checks._check by its module global name, and
+    GenericCheck finds literal_eval through _checks.ast. If a release of
+    oslo.policy changes either, it keeps its own: slower, never wrong.
+    """
+    if _checks._check is _check_with_known_signature:
+        return
+    parameters = list(inspect.signature(_checks._check).parameters)
+    if parameters != _UPSTREAM_CHECK_PARAMETERS or _checks.ast is not ast:
+        LOG.info('oslo.policy is not as expected; its checks run as '
+                 'shipped.')
+        return
     _checks._check = _check_with_known_signature
     _checks.ast = _LITERALS
+
+
+def new_enforcer(conf):
+    """An enforcer with every rule of ours registered, nothing loaded."""
+    _install_shortcuts()
     enforcer = Enforcer(conf)
     enforcer.register_defaults(policies.list_rules())
     return enforcer
@@ -153,7 +177,15 @@ def check(context, rule, target):
     if decisions is None:
         decisions = {}
         setattr(context, _DECISIONS, decisions)
-    key = (rule, tuple(sorted(target.items())))
+    try:
+        # The credentials too: a copy of the context shares the dict.
+        key = (rule, tuple(sorted(target.items())), context.project_id,
+               context.user_id, tuple(context.roles), context.system_scope,
+               context.domain_id)
+        hash(key)
+    except TypeError:
+        # A value that cannot be a key (none of ours): ask every time.
+        return _evaluate(context, rule, target)
     if key not in decisions:
         decisions[key] = _evaluate(context, rule, target)
     return decisions[key]

@@ -13,7 +13,7 @@ CALLER = sa.bindparam('caller_project')
 
 def kind(context):
     """(is_admin, has_project): what a statement built on CALLER needs."""
-    return context.is_admin, context.project_id is not None
+    return context.is_admin, bool(context.project_id)
 
 
 def params(context, **values):

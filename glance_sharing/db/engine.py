@@ -248,9 +248,13 @@ def connection(context):
 
     A statement run on it returns plain rows and skips the ORM's
     execution path, which costs more than SQLite's own work on a member
-    read; the transaction is the session's all the same.
+    read; the transaction is the session's all the same. What the session
+    holds unwritten is flushed first, as the session would before a read.
     """
-    return context.session.connection()
+    session = context.session
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection()
 
 
 def reader(fn):

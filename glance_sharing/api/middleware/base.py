@@ -1,8 +1,11 @@
 """The shape every glance-sharing middleware shares."""
 
+from oslo_log import log as logging
 import webob
 
 from glance_sharing import deploy
+
+LOG = logging.getLogger(__name__)
 
 
 class Middleware:
@@ -45,6 +48,10 @@ def oslo_filter_factory(filter_class):
     configuration or the Paste section.
     """
     def filter_factory(global_config, **local_config):
+        if local_config:
+            LOG.warning('%s ignores %s in the Paste file: set them in '
+                        'glance-sharing.conf.', filter_class.__name__,
+                        ', '.join(sorted(local_config)))
         conf = deploy.building_conf()
 
         def make_filter(application):

@@ -6,6 +6,7 @@ import webob.exc
 from glance_sharing.api.middleware import base
 from glance_sharing.api import util
 from glance_sharing import context
+from glance_sharing import deploy
 from glance_sharing.i18n import _
 from glance_sharing import policy
 
@@ -13,12 +14,17 @@ from glance_sharing import policy
 class ContextMiddleware(base.Middleware):
     """Refuse requests without an identity; attach a RequestContext."""
 
+    def __init__(self, application):
+        super().__init__(application)
+        self.conf = deploy.building_conf()
+
     def process(self, req):
         if req.headers.get('X-Identity-Status') != 'Confirmed':
             return util.error_response(req, webob.exc.HTTPUnauthorized(
                 _('Authentication required.')))
         ctx = context.RequestContext.from_environ(
-            req.environ, service_catalog=_service_catalog(req))
+            req.environ, service_catalog=_service_catalog(req),
+            config=self.conf)
         ctx.is_admin = policy.check(ctx, 'context_is_admin', {})
         req.environ[util.CONTEXT_KEY] = ctx
         return None

@@ -37,6 +37,9 @@ class FaultWrapper(base.Middleware):
     def __call__(self, req):
         try:
             response = req.get_response(self.application)
+        except webob.exc.HTTPException as exc:
+            # Raised, not returned, by a filter that is no wsgify layer.
+            response = exc
         except Exception:
             # The raw PATH_INFO: req.path fails on a path that is not
             # UTF-8, and this handler must not fail.

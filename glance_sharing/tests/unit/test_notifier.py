@@ -5,8 +5,10 @@ functional/db/test_notifier.py.
 """
 
 import fixtures as fixtures_lib
+from oslo_config import cfg
 import testtools
 
+from glance_sharing import conf as gs_conf
 from glance_sharing.conf import CONF
 from glance_sharing.conf import notifications as notification_conf
 from glance_sharing import context
@@ -94,3 +96,34 @@ class ContextSerializerTest(testtools.TestCase):
         self.assertNotIn('secret-token', repr(values))
         self.assertEqual(('a-user', 'a-project'),
                          (values['user'], values['project_id']))
+
+
+class ConfigurationPerApplicationTest(testtools.TestCase):
+    """A request notifies by the configuration of the app that served it."""
+
+    def setUp(self):
+        super().setUp()
+        self.conf = self.useFixture(fixtures.ConfFixture(CONF)).conf
+        self.quiet = cfg.ConfigOpts()
+        gs_conf.register_opts(self.quiet)
+        self.quiet([], project='glance-sharing', default_config_files=[],
+                   default_config_dirs=[])
+        self.quiet.set_override('disabled_notifications', ['image'])
+        self.get_notifier = self.useFixture(fixtures_lib.MockPatchObject(
+            notifier, 'get_notifier')).mock
+
+    def _notify(self, config):
+        ctx = context.RequestContext(project_id='p', config=config)
+        notifier.notify(ctx, 'image.create', {})
+
+    def test_each_context_uses_its_apps_configuration(self):
+        self._notify(self.quiet)
+        self.get_notifier.assert_not_called()
+        self._notify(self.conf)
+        self.get_notifier.assert_called_once_with(self.conf)
+
+    def test_a_context_without_one_uses_loadapps(self):
+        notifier.setup(self.quiet)
+        self.addCleanup(notifier.reset)
+        self._notify(None)
+        self.get_notifier.assert_not_called()

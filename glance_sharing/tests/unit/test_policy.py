@@ -161,3 +161,18 @@ class TestLiteralsParsedOnce(testtools.TestCase):
                 with testtools.ExpectedException(ValueError):
                     literals.literal_eval(text)
         self.assertIs(ast.parse, literals.parse)
+
+
+class TestShortcutsOnlyWhereExpected(testtools.TestCase):
+
+    def test_another_oslo_policy_keeps_its_own_functions(self):
+        def changed_check(rule, target, creds, enforcer, current_rule,
+                          extra=None):
+            return False
+
+        self.useFixture(fixtures.MockPatchObject(_checks, '_check',
+                                                 changed_check))
+        self.useFixture(fixtures.MockPatchObject(_checks, 'ast', ast))
+        policy._install_shortcuts()
+        self.assertIs(changed_check, _checks._check)
+        self.assertIs(ast, _checks.ast)
