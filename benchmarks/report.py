@@ -61,14 +61,7 @@ def table(results):
             row = '%-34s' % call['label'][:34]
             for scale in names:
                 result = scales[scale]['calls'].get(name, {})
-                cell = '%7s %7s %7s %7s' % (
-                    _fmt(result.get('rps'), '.0f'),
-                    _fmt(result.get('p50_ms'), '.2f'),
-                    _fmt(result.get('p99_ms'), '.2f'),
-                    _fmt(result.get('cpu_ms'), '.2f'))
-                if result.get('errors'):
-                    cell += ' E%d' % result['errors']
-                row += ' | %-35s' % cell
+                row += ' | %-35s' % _cell(result, cpu_width=7)
             statements = sorted({s['statements'] for scale in names
                                  for s in scales[scale]['calls'][name][
                                      'samples']})
@@ -114,6 +107,17 @@ WRITES = ('member-create', 'member-update', 'member-delete', 'image-create')
 
 def glance_target(name):
     return GLANCE_TARGETS['write' if name in WRITES else 'read']
+
+
+def _cell(result, cpu_width):
+    """One call's req/s, p50, p99 and CPU ms, and its errors if any."""
+    cell = '%7s %7s %7s %*s' % (
+        _fmt(result.get('rps'), '.0f'), _fmt(result.get('p50_ms'), '.2f'),
+        _fmt(result.get('p99_ms'), '.2f'), cpu_width,
+        _fmt(result.get('cpu_ms'), '.2f'))
+    if result.get('errors'):
+        cell += ' E%d' % result['errors']
+    return cell
 
 
 def _ratio(a, b):
@@ -163,14 +167,7 @@ def side_by_side(results):
             ours = run['calls'].get(name, {})
             cells = []
             for result in (ours, theirs):
-                cell = '%7s %7s %7s %6s' % (
-                    _fmt(result.get('rps'), '.0f'),
-                    _fmt(result.get('p50_ms'), '.2f'),
-                    _fmt(result.get('p99_ms'), '.2f'),
-                    _fmt(result.get('cpu_ms'), '.2f'))
-                if result.get('errors'):
-                    cell += ' E%d' % result['errors']
-                cells.append(cell)
+                cells.append(_cell(result, cpu_width=6))
             rps = _ratio(ours.get('rps'), theirs.get('rps'))
             cpu = _ratio(theirs.get('cpu_ms'), ours.get('cpu_ms'))
             share = (_ratio(ours.get('rps'), bare),
