@@ -1,9 +1,9 @@
 """Image records, their data's life cycle and the image list.
 
 Functions take a RequestContext (and the image id, but for the list) and
-return plain dicts.
-A writer function is one transaction: the invariants it checks hold when
-it commits, whatever other processes do at the same time.
+return plain dicts. A writer function is one transaction: the invariants
+it checks hold when it commits, whatever other processes do at the same
+time.
 
 Who may know that an image exists is decided here, once, in SQL
 (visible_to): the show, every write and the list all read images through
@@ -32,6 +32,7 @@ _IMAGE_COLUMNS = [c.name for c in Image.__table__.columns]
 
 
 # --- Who may see an image ----------------------------------------------------
+
 def visible_to(is_admin, has_project, member_status=None):
     """The one rule of who may know that an image exists, as a condition.
 
