@@ -198,7 +198,27 @@ class Server:
         self.stop()
 
 
-class ServiceProcess(fixtures.Fixture):
+class ServedFixture(fixtures.Fixture):
+    """A fixture that runs one Server until cleanup.
+
+    Its ``process``, ``port``, ``url``, ``log_path`` and ``log()`` are the
+    server's.
+    """
+
+    def _serve(self, server):
+        self.server = server
+        self.addCleanup(server.stop)
+        server.start()
+        self.process = server.process
+        self.port = server.port
+        self.url = server.url
+        self.log_path = server.log_path
+
+    def log(self):
+        return self.server.log()
+
+
+class ServiceProcess(ServedFixture):
     """glance-sharing under gunicorn on 127.0.0.1, stopped on cleanup.
 
     ``options`` maps "section" to {option: value} and is written into
@@ -225,14 +245,5 @@ class ServiceProcess(fixtures.Fixture):
         shutil.copy(AUDIT_MAP, self.config_dir)
         migrate(self.conf_path)
         # gunicorn's sync workers, readiness from /versions.
-        self.server = Server(self.config_dir, workers=self.workers,
-                             options=['--timeout', '60'], start_timeout=90)
-        self.addCleanup(self.server.stop)
-        self.server.start()
-        self.process = self.server.process
-        self.port = self.server.port
-        self.url = self.server.url
-        self.log_path = self.server.log_path
-
-    def log(self):
-        return self.server.log()
+        self._serve(Server(self.config_dir, workers=self.workers,
+                           options=['--timeout', '60'], start_timeout=90))

@@ -14,11 +14,12 @@ import os
 import fixtures
 
 from harness import glance as harness
+from harness import server
 
 install = harness.install
 
 
-class Glance(fixtures.Fixture):
+class Glance(server.ServedFixture):
     """Glance API under gunicorn (one worker: SQLite) on a free port."""
 
     def __init__(self, venv, image_member_quota=128):
@@ -33,12 +34,6 @@ class Glance(fixtures.Fixture):
                 self.config_dir, 'glance.sqlite'),
             image_member_quota=self.image_member_quota)
         harness.db_sync(self.venv, self.conf_path)
-        self.server = harness.GlanceServer(
+        self._serve(harness.GlanceServer(
             self.venv, self.config_dir, workers=1,
-            options=['--timeout', '120'])
-        self.addCleanup(self.server.stop)
-        self.server.start()
-        self.process = self.server.process
-        self.port = self.server.port
-        self.url = self.server.url
-        self.log_path = self.server.log_path
+            options=['--timeout', '120']))
