@@ -15,7 +15,6 @@ import functools
 import operator
 
 from oslo_db import exception as db_exc
-from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
 
 from glance_sharing.db import caller
@@ -252,14 +251,14 @@ def image_delete(context, image_id, check=None):
 
 # --- The image list ----------------------------------------------------------
 
-def _list_clause(context, visibility, member_status):
-    """visible_to, narrowed as the list narrows it.
+def _list_clause(kind, visibility, member_status):
+    """visible_to, narrowed as the list narrows it, for a kind of caller.
 
     Other projects' community images stay out unless ``visibility`` asks
     for community or all images (this holds for admins too);
     ``visibility`` other than 'all' keeps only that visibility.
     """
-    is_admin, has_project = caller.kind(context)
+    is_admin, has_project = kind
     condition = visible_to(is_admin, has_project, member_status)
     if visibility not in ('community', 'all'):
         condition = sa.and_(condition, sa.or_(
@@ -298,58 +297,168 @@ def image_get_all(context, filters=None, properties=None, tags=(),
     _OPERATORS; ``properties`` are equality filters on additional
     properties; every tag in ``tags`` must be present.
     """
-    query = context.session.query(Image).where(
-        _list_clause(context, visibility, member_status)).params(
-            caller.params(context))
     conditions = [(column, 'eq', value)
                   for column, value in (filters or {}).items()] + list(
         conditions)
-    for column, op, value in conditions:
-        query = query.where(_OPERATORS[op](getattr(Image, column), value))
-    for name, value in (properties or {}).items():
-        query = query.where(Image.id.in_(
-            sa.select(models.ImageProperty.image_id).where(
-                models.ImageProperty.name == name,
-                models.ImageProperty.value == value)))
-    for tag in tags:
-        query = query.where(Image.id.in_(
-            sa.select(models.ImageTag.image_id).where(
-                models.ImageTag.value == tag)))
-
-    marker_row = None
-    if marker is not None:
-        marker_row = query.where(Image.id == marker).first()
-        if marker_row is None:
-            raise exception.InvalidMarker(marker=marker)
+    properties = list((properties or {}).items())
     sort_keys = list(sort_keys)
     sort_dirs = list(sort_dirs)
     if 'id' not in sort_keys:
         # A unique last key makes the order total, so pages never overlap.
         sort_keys.append('id')
         sort_dirs.append(sort_dirs[-1])
-    dialect = context.session.get_bind().dialect.name
+    connection = engine.connection(context)
+    # What the statement's SQL depends on (see _list_where); the values
+    # are bound.
+    shape = (caller.kind(context), visibility, member_status,
+             tuple((column, op, value is None)
+                   for column, op, value in conditions),
+             len(properties), len(tags))
+    params = caller.params(context)
+    for i, (_column, _op, value) in enumerate(conditions):
+        params['c%d' % i] = value
+    for i, (name, value) in enumerate(properties):
+        params['pn%d' % i] = name
+        params['pv%d' % i] = value
+    for i, tag in enumerate(tags):
+        params['t%d' % i] = tag
+
+    marker_nulls = None
+    if marker is not None:
+        marker_row = connection.execute(
+            _marker_read(shape), dict(params, marker=marker)).first()
+        if marker_row is None:
+            raise exception.InvalidMarker(marker=marker)
+        values = [getattr(marker_row, key) for key in sort_keys]
+        marker_nulls = tuple(value is None for value in values)
+        for i, value in enumerate(values):
+            params['m%d' % i] = _comparable(sort_keys[i], value)
+    if limit is not None:
+        params['limit'] = limit
+    dialect = connection.dialect.name
     selective = any(column in _FOUND_BY_OWN_INDEX and op in ('eq', 'in')
                     for column, op, _value in conditions)
-    if (sort_keys == ['created_at', 'id'] and len(set(sort_dirs)) == 1
-            and dialect in ('mysql', 'mariadb') and not selective):
-        # The default order. MariaDB would merge the visibility and owner
-        # indexes and sort every candidate (30 ms a page with 10,000
-        # images); walking (created_at, id) in order stops after ``limit``
-        # matches (2 ms), as PostgreSQL's planner chooses by itself. See
-        # doc/source/admin/database.rst. A filter with an index of its
-        # own (_FOUND_BY_OWN_INDEX) is left to the planner, which finds
-        # its few rows there.
-        query = query.with_hint(
-            Image, 'FORCE INDEX (ix_images_created_at_id)', dialect)
-    query = db_utils.paginate_query(query, Image, limit, sort_keys,
-                                    marker=marker_row, sort_dirs=sort_dirs)
-    # Only the page's rows are read back, each with the caller's
-    # membership, through the columns (no ORM objects are built).
-    query = query.with_entities(
-        *Image.__table__.columns,
-        _caller_membership().label('member_status'))
-    images = [_image_dict(row) for row in query]
+    # The default order. MariaDB would merge the visibility and owner
+    # indexes and sort every candidate (30 ms a page with 10,000 images);
+    # walking (created_at, id) in order stops after ``limit`` matches
+    # (2 ms), as PostgreSQL's planner chooses by itself. See
+    # doc/source/admin/database.rst. A filter with an index of its own
+    # (_FOUND_BY_OWN_INDEX) is left to the planner, which finds its few
+    # rows there.
+    hint = (sort_keys == ['created_at', 'id'] and len(set(sort_dirs)) == 1
+            and dialect in ('mysql', 'mariadb') and not selective
+            ) and dialect
+    statement = _page_read(shape, tuple(zip(sort_keys, sort_dirs)),
+                           marker_nulls, limit is not None, hint)
+    images = [_image_dict(row)
+              for row in connection.execute(statement, params)]
     return _load_details(context, images)
+
+
+@functools.lru_cache(maxsize=256)
+def _list_where(shape):
+    """The list's conditions for ``shape``, on bound values.
+
+    ``shape``: (kind of caller, visibility, member_status, the conditions
+    as (column, operator, value is None), the number of property filters,
+    the number of tags). Requests of one shape run statements built once,
+    which SQLAlchemy finds compiled; the values are bound as c0, c1, ...
+    (conditions), pn0/pv0, ... (properties) and t0, ... (tags).
+    """
+    kind, visibility, member_status, conditions, properties, tags = shape
+    where = [_list_clause(kind, visibility, member_status)]
+    for i, (column, op, is_none) in enumerate(conditions):
+        column = getattr(Image, column)
+        if is_none:
+            where.append(_OPERATORS[op](column, None))
+        else:
+            where.append(_OPERATORS[op](column, sa.bindparam(
+                'c%d' % i, type_=column.type, expanding=op == 'in')))
+    Prop = models.ImageProperty
+    for i in range(properties):
+        where.append(Image.id.in_(sa.select(Prop.image_id).where(
+            Prop.name == sa.bindparam('pn%d' % i),
+            Prop.value == sa.bindparam('pv%d' % i))))
+    for i in range(tags):
+        where.append(Image.id.in_(sa.select(models.ImageTag.image_id).where(
+            models.ImageTag.value == sa.bindparam('t%d' % i))))
+    return tuple(where)
+
+
+@functools.lru_cache(maxsize=256)
+def _marker_read(shape):
+    """The marker image, if the list of ``shape`` holds it."""
+    return sa.select(Image.__table__).where(
+        *_list_where(shape), Image.id == sa.bindparam('marker'))
+
+
+@functools.lru_cache(maxsize=512)
+def _page_read(shape, sort, marker_nulls, limited, hint):
+    """One page of the list of ``shape``, in the order ``sort``.
+
+    ``sort``: (key, direction) pairs; ``marker_nulls``: None without a
+    marker, else which of the marker's sort values are NULL (bound as
+    m0, m1, ...); ``limited``: LIMIT :limit; ``hint``: the dialect to
+    force the (created_at, id) index on, or False.
+    """
+    statement = sa.select(
+        *Image.__table__.columns,
+        _caller_membership().label('member_status'),
+    ).where(*_list_where(shape))
+    if marker_nulls is not None:
+        statement = statement.where(_after_marker(sort, marker_nulls))
+    statement = statement.order_by(*(
+        getattr(sa, direction)(getattr(Image, key))
+        for key, direction in sort))
+    if hint:
+        statement = statement.with_hint(
+            Image, 'FORCE INDEX (ix_images_created_at_id)', hint)
+    if limited:
+        statement = statement.limit(sa.bindparam('limit'))
+    return statement
+
+
+def _after_marker(sort, marker_nulls):
+    """Rows after the marker in the order ``sort``.
+
+    (k1 after m1) or (k1 = m1 and k2 after m2) or ...; a NULL marker
+    value is skipped, as oslo.db's paginate_query skips it, so the order
+    is the one it pages through.
+    """
+    alternatives = []
+    for i, (key, direction) in enumerate(sort):
+        if marker_nulls[i]:
+            continue
+        equal = [_ordered(sort[j][0]) == _marker_value(sort, j)
+                 for j in range(i) if not marker_nulls[j]]
+        column, value = _ordered(key), _marker_value(sort, i)
+        after = column < value if direction == 'desc' else column > value
+        alternatives.append(sa.and_(*equal, after))
+    return sa.or_(*alternatives)
+
+
+def _is_boolean(key):
+    return isinstance(getattr(Image, key).type, sa.Boolean)
+
+
+def _ordered(key):
+    """The column ``key`` as markers compare it.
+
+    Booleans as integers: not every backend compares them with < and >.
+    """
+    column = getattr(Image, key)
+    return sa.cast(column, sa.Integer) if _is_boolean(key) else column
+
+
+def _comparable(key, value):
+    """A marker's value of ``key``, as _ordered compares it."""
+    return int(value) if _is_boolean(key) else value
+
+
+def _marker_value(sort, i):
+    key = sort[i][0]
+    return sa.bindparam('m%d' % i, type_=sa.Integer() if _is_boolean(key)
+                        else getattr(Image, key).type)
 
 
 # --- Image data --------------------------------------------------------------

@@ -175,6 +175,39 @@ class TestBackends(BackendTestCase):
         self.assertEqual(['create', 'delete'],
                          [h['action'] for h in history])
 
+    def test_pages_are_oslo_dbs_for_every_kind_of_sort_key(self):
+        # Booleans (compared as integers) and NULLs (skipped in the
+        # marker's conditions) included: each page is the one oslo.db's
+        # paginate_query gives for the same marker.
+        values = [(True, None, 'b'), (False, 5, None), (True, 5, 'a'),
+                  (False, None, 'a'), (True, 7, None), (False, 7, 'b')]
+        ids = [self.image['id']]
+        for protected, size, name in values:
+            image = new_image(self.owner)
+            ids.append(image['id'])
+            db_images.image_update(self.owner, image['id'], lambda i: dict(
+                i, protected=protected, size=size, name=name))
+        engine = db_engine.main_context_manager.writer.get_engine()
+        Image = models.Image
+        for keys, dirs in ((['protected', 'size'], ['desc', 'asc']),
+                           (['os_hidden', 'name'], ['asc', 'desc']),
+                           (['size'], ['asc']), (['name'], ['desc'])):
+            marker = None
+            for _page in range(len(values)):
+                page = [image['id'] for image in db_images.image_get_all(
+                    self.owner, limit=2, marker=marker, sort_keys=keys,
+                    sort_dirs=dirs, filters={'owner': self.owner.project_id})]
+                with sa.orm.Session(engine) as session:
+                    query = session.query(Image).where(Image.id.in_(ids))
+                    marker_row = marker and session.get(Image, marker)
+                    expected = [row.id for row in db_utils.paginate_query(
+                        query, Image, 2, keys + ['id'], marker=marker_row,
+                        sort_dirs=dirs + dirs[-1:])]
+                self.assertEqual(expected, page, (keys, dirs, marker))
+                if len(page) < 2:
+                    break
+                marker = page[-1]
+
     def test_deadlock_in_a_writer_is_retried(self):
         real_now = models.now
         calls = []
