@@ -375,12 +375,14 @@ def read_transaction(handler):
     The image lookup and the rows the handler returns (a member call's)
     then share one snapshot and one connection instead of taking one
     each. A handler with one DB API call needs none: that call is its own
-    transaction.
+    transaction. A write handler's reading steps (a function of the
+    request and more arguments) may take one the same way, before its
+    writer's own.
     """
     @functools.wraps(handler)
-    def wrapped(req):
+    def wrapped(req, *args, **kwargs):
         with db_engine.main_context_manager.reader.using(context(req)):
-            return handler(req)
+            return handler(req, *args, **kwargs)
     wrapped.read_transaction = True
     return wrapped
 

@@ -156,22 +156,33 @@ def image_get(context, image_id, details=False):
 
 # --- Image records -----------------------------------------------------------
 
+_ADD_IMAGE = sa.insert(Image.__table__)
+_ADD_PROPERTY = sa.insert(models.ImageProperty.__table__)
+_ADD_TAG = sa.insert(models.ImageTag.__table__)
+
+
 @writer
 def image_create(context, values, properties, tags):
+    """Store a new image with its properties and tags; the image as read.
+
+    ImageExists if its id is taken.
+    """
     now = models.now()
-    values = dict(values, created_at=now, updated_at=now)
-    session = context.session
-    session.add(Image(**values))
-    session.add_all(models.ImageProperty(image_id=values['id'], name=k,
-                                         value=v)
-                    for k, v in properties.items())
-    session.add_all(models.ImageTag(image_id=values['id'], value=t)
-                    for t in set(tags))
+    image_id = values['id']
+    connection = engine.connection(context)
     try:
-        session.flush()
+        connection.execute(_ADD_IMAGE, dict(values, created_at=now,
+                                            updated_at=now))
     except db_exc.DBDuplicateEntry:
-        raise exception.ImageExists(image_id=values['id'])
-    return _visible_image(context, values['id'], details=True)
+        raise exception.ImageExists(image_id=image_id)
+    if properties:
+        connection.execute(_ADD_PROPERTY, [
+            {'image_id': image_id, 'name': name, 'value': value}
+            for name, value in properties.items()])
+    if tags:
+        connection.execute(_ADD_TAG, [{'image_id': image_id, 'value': tag}
+                                      for tag in set(tags)])
+    return _visible_image(context, image_id, details=True)
 
 
 def _write_changes(context, old, new):

@@ -33,12 +33,16 @@ def _record(context, member, action, old_status=None):
     ``member`` is the membership after the change (for a delete, as it
     was removed); ``old_status`` its status before.
     """
-    context.session.add(models.ImageMemberHistory(
-        image_id=member['image_id'], member=member['member_id'],
-        action=action, old_status=old_status, status=member['status'],
-        user_id=context.user_id, project_id=context.project_id,
-        request_id=context.request_id,
-        global_request_id=context.global_request_id, created_at=models.now()))
+    engine.connection(context).execute(_ADD_HISTORY, {
+        'image_id': member['image_id'], 'member': member['member_id'],
+        'action': action, 'old_status': old_status,
+        'status': member['status'], 'user_id': context.user_id,
+        'project_id': context.project_id, 'request_id': context.request_id,
+        'global_request_id': context.global_request_id,
+        'created_at': models.now()})
+
+
+_ADD_HISTORY = sa.insert(models.ImageMemberHistory.__table__)
 
 
 @functools.lru_cache(maxsize=None)
@@ -109,20 +113,43 @@ def member_get(context, image_id, member):
     return _member_dict(row)
 
 
+# The writers' statements, built once (see engine.connection). Their
+# conditions bind "image" and "member_id": an UPDATE keeps the names of
+# its table's columns for the values it sets.
+_IMAGE_VISIBILITY_LOCKED = sa.select(models.Image.visibility).where(
+    models.Image.id == sa.bindparam('image')).with_for_update()
+_THIS_MEMBER = (Member.image_id == sa.bindparam('image'),
+                Member.member == sa.bindparam('member_id'))
+_MEMBER_ROW = sa.select(Member.__table__).where(*_THIS_MEMBER)
+_MEMBER_COUNT = sa.select(sa.func.count()).where(
+    Member.image_id == sa.bindparam('image'))
+_ADD_MEMBER = sa.insert(Member.__table__)
+_SET_STATUS = sa.update(Member.__table__).where(*_THIS_MEMBER).values(
+    status=sa.bindparam('new_status'),
+    updated_at=sa.bindparam('new_updated_at'))
+_REMOVE_MEMBER = sa.delete(Member.__table__).where(*_THIS_MEMBER)
+
+
 def _lock_shared_image(context, image_id, action):
     """Lock the image row until commit; it must still exist and be shared.
 
     The handler checked the same before, on what it read; this is the
-    check the write relies on.
+    check the write relies on. Returns the transaction's connection.
     """
-    visibility = context.session.scalar(
-        sa.select(models.Image.visibility)
-        .where(models.Image.id == image_id).with_for_update())
+    connection = engine.connection(context)
+    visibility = connection.execute(_IMAGE_VISIBILITY_LOCKED,
+                                    {'image': image_id}).scalar()
     if visibility is None:
         raise exception.ImageNotFound(image_id=image_id)
     if visibility != 'shared':
         raise exception.ImageNotShared(action=action, image_id=image_id,
                                        visibility=visibility)
+    return connection
+
+
+def _member_row(connection, image_id, member):
+    return connection.execute(_MEMBER_ROW, {'image': image_id,
+                                            'member_id': member}).first()
 
 
 @writer
@@ -133,27 +160,24 @@ def member_create(context, image_id, member, quota):
     image run one after another and the count below is exact; the unique
     constraint is the last word on duplicates.
     """
-    session = context.session
-    _lock_shared_image(context, image_id, 'create')
-    existing = session.scalar(sa.select(Member.id).where(
-        Member.image_id == image_id, Member.member == member))
-    if existing is not None:
+    connection = _lock_shared_image(context, image_id, 'create')
+    if _member_row(connection, image_id, member) is not None:
         raise exception.MemberExists(image_id=image_id, member=member)
     if quota >= 0:
-        count = session.scalar(sa.select(sa.func.count()).where(
-            Member.image_id == image_id))
+        count = connection.execute(_MEMBER_COUNT,
+                                   {'image': image_id}).scalar()
         if count >= quota:
             raise exception.MemberQuotaExceeded(image_id=image_id,
                                                 count=count, limit=quota)
     now = models.now()
-    row = Member(image_id=image_id, member=member, status='pending',
-                 created_at=now, updated_at=now)
-    session.add(row)
+    created = {'image_id': image_id, 'member_id': member,
+               'status': 'pending', 'created_at': now, 'updated_at': now}
     try:
-        session.flush()
+        connection.execute(_ADD_MEMBER, {
+            'image_id': image_id, 'member': member, 'status': 'pending',
+            'created_at': now, 'updated_at': now})
     except db_exc.DBDuplicateEntry:
         raise exception.MemberExists(image_id=image_id, member=member)
-    created = _member_dict(row)
     _record(context, created, 'create')
     return created
 
@@ -165,32 +189,30 @@ def member_update(context, image_id, member, status):
     Never creates a row: a membership removed meanwhile stays removed
     (MemberNotFound).
     """
-    session = context.session
-    _lock_shared_image(context, image_id, 'update')
-    this_member = (Member.image_id == image_id, Member.member == member)
+    connection = _lock_shared_image(context, image_id, 'update')
     # The image lock keeps the row as read until the update.
-    old_status = session.scalar(sa.select(Member.status).where(*this_member))
-    if old_status is None:
+    row = _member_row(connection, image_id, member)
+    if row is None:
         raise exception.MemberNotFound(image_id=image_id, member=member)
-    session.execute(sa.update(Member).where(*this_member)
-                    .values(status=status, updated_at=models.now()))
-    row = session.scalar(sa.select(Member).where(*this_member))
-    updated = _member_dict(row)
-    _record(context, updated, 'update', old_status=old_status)
+    updated = dict(_member_dict(row), status=status,
+                   updated_at=models.now())
+    connection.execute(_SET_STATUS, {
+        'image': image_id, 'member_id': member, 'new_status': status,
+        'new_updated_at': updated['updated_at']})
+    _record(context, updated, 'update', old_status=row.status)
     return updated
 
 
 @writer
 def member_delete(context, image_id, member):
     """Remove one membership; the membership as it was."""
-    session = context.session
-    _lock_shared_image(context, image_id, 'delete')
-    row = session.scalar(sa.select(Member).where(
-        Member.image_id == image_id, Member.member == member))
+    connection = _lock_shared_image(context, image_id, 'delete')
+    row = _member_row(connection, image_id, member)
     if row is None:
         raise exception.MemberNotFound(image_id=image_id, member=member)
     removed = _member_dict(row)
-    session.delete(row)
+    connection.execute(_REMOVE_MEMBER, {'image': image_id,
+                                        'member_id': member})
     _record(context, removed, 'delete', old_status=removed['status'])
     return removed
 

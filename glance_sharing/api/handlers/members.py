@@ -116,6 +116,7 @@ def show_member(req):
     return util.json_response(req, format_member(member))
 
 
+@util.read_transaction
 def _visible_member(req, action, rule):
     """The request's image and member row, checked as far as ``rule``."""
     context, image = _shared_image(req, action, rules.GET_MEMBER)
