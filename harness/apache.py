@@ -33,6 +33,9 @@ INSTALL_SCRIPT = os.path.join(server.REPO_ROOT, 'tools', 'apache',
 APACHE = '/usr/sbin/apache2'
 MODULES = '/usr/lib/apache2/modules'
 RUN_USER = 'www-data'
+# The Python Debian's mod_wsgi embeds (tools/apache/install.sh checks):
+# a daemon process runs only a venv made from it.
+PYTHON = '/usr/bin/python3'
 # display-name=%{GROUP}, cut to the length of Apache's own argv[0].
 DISPLAY_PREFIX = b'(wsgi:'
 
@@ -102,6 +105,18 @@ def check_access(path, write=False):
                                       path))
 
 
+def versions():
+    """'Apache 2.4.x, mod_wsgi 4.x (Python 3.x)', from what is installed."""
+    httpd = subprocess.run([APACHE, '-v'], capture_output=True,
+                           text=True).stdout.split()[2].split('/')[1]
+    mod_wsgi = subprocess.run(
+        ['dpkg-query', '-W', '-f=${Version}', 'libapache2-mod-wsgi-py3'],
+        capture_output=True, text=True).stdout.split('-')[0]
+    python = subprocess.run([PYTHON, '--version'], capture_output=True,
+                            text=True).stdout.split()[-1]
+    return 'Apache %s, mod_wsgi %s (Python %s)' % (httpd, mod_wsgi, python)
+
+
 HTTPD_CONF = """\
 # A private Apache instance (harness/apache.py).
 ServerRoot "{root}"
@@ -151,8 +166,13 @@ class Instance:
         raise NotImplementedError
 
     def environ(self):
-        """Apache's environment; the daemon processes inherit it."""
-        return dict(os.environ)
+        """Apache's environment; the daemon processes inherit it.
+
+        Without the caller's PYTHONPATH, PYTHONHOME and the like: the
+        daemon processes run their venv's modules and no others.
+        """
+        return {name: value for name, value in os.environ.items()
+                if not name.startswith('PYTHON')}
 
     def diagnostics(self):
         """What to show when the instance does not start."""
