@@ -70,8 +70,9 @@ def prepare_glance(venv, backend, scale, workdir, log=print, auth=None,
 
     ``auth`` (a keystone.KeystoneAuth) seeds its projects and serves
     Glance's keystone pipeline with the same [keystone_authtoken] as
-    glance-sharing's; None trusts identity headers. ``kind`` (of
-    servers.KINDS, default gunicorn) names the config dir.
+    glance-sharing's; None trusts identity headers. ``kind`` (a
+    servers.Gunicorn, the default, or servers.Apache) names the config
+    dir.
     """
     mode = '-keystone' if auth else ''
     config_dir = os.path.join(workdir, '%s-%s%s%s-glance' % (
@@ -133,8 +134,9 @@ def prepare(backend, scale, workdir, log=print, db_name=None, auth=None,
     """Seed a database and write a config dir for it; (manifest, dir).
 
     ``auth`` (a keystone.KeystoneAuth) seeds its projects and configures
-    the keystone pipeline; None is noauth. ``kind`` (of servers.KINDS,
-    default gunicorn) names the config dir and adds its options.
+    the keystone pipeline; None is noauth. ``kind`` (a servers.Gunicorn,
+    the default, or servers.Apache) names the config dir and adds its
+    options.
     """
     kind = kind or servers.Gunicorn()
     config_dir = os.path.join(workdir, '%s-%s%s%s' % (
@@ -177,8 +179,9 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
     call Glance answers is sampled and driven on both, interleaved call
     by call, and Glance's figures go to ``results['glance']``.
 
-    ``kind`` (of servers.KINDS, default gunicorn) serves both; Glance's
-    venv must be the one ``kind.install_glance()`` returned.
+    ``kind`` (a servers.Gunicorn, the default, or servers.Apache) serves
+    both; Glance's venv must be the one ``kind.install_glance()``
+    returned.
     """
     kind = kind or servers.Gunicorn()
     manifest, config_dir = prepare(backend, scale, workdir, log, db_name,
@@ -295,7 +298,7 @@ def bare_floor(workdir, workers, duration, connections, threads,
     """The server's own cost: a no-op WSGI app, no Paste, same server.
 
     With ``glance_venv``, under the server of Glance's venv instead.
-    ``kind``: of servers.KINDS, default gunicorn.
+    ``kind``: a servers.Gunicorn (default) or servers.Apache.
     """
     kind = kind or servers.Gunicorn()
     config_dir = os.path.join(workdir, '%s%s' % (
