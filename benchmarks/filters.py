@@ -15,7 +15,6 @@ import threading
 import sqlalchemy as sa
 
 from glance_sharing.api.middleware import base
-from harness import server
 
 STATEMENTS_HEADER = 'X-Bench-SQL-Statements'
 CONNECTS_HEADER = 'X-Bench-DB-Connects'
@@ -88,8 +87,16 @@ class NoOp(base.Middleware):
         return self.application(environ, start_response)
 
 
-def write_paste_ini(path, source=server.PASTE_INI):
-    """The production Paste file with the bench filters added."""
+def write_paste_ini(path, source=None):
+    """The production Paste file (``source``) with the bench filters added.
+
+    ``source`` defaults to the repository's etc/glance-sharing/api-paste.ini.
+    """
+    # Imported here: the server imports this module for its filters, and
+    # under Apache its venv holds the service's requirements alone, not
+    # the test fixtures that harness.server needs.
+    from harness import server
+    source = source or server.PASTE_INI
     parser = configparser.RawConfigParser()
     parser.optionxform = str
     parser.read(source)

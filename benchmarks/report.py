@@ -30,8 +30,9 @@ def table(results):
         out.append('bare WSGI app under the same server (no Paste, no '
                    'service): %.0f req/s, p50 %.2f ms, p99 %.2f ms' % (
                        bare['rps'], bare['p50_ms'], bare['p99_ms']))
-    out.append('CPU ms = CPU time of the gunicorn workers per request '
-               '(user + system): steady')
+    out.append('CPU ms = CPU time of the %s per request '
+               '(user + system): steady' % meta.get('workers',
+                                                    'gunicorn workers'))
     out.append('whatever else runs, but without the database server\'s '
                'own time on PostgreSQL and')
     out.append('MariaDB. SQL = statements per request '
@@ -144,9 +145,10 @@ def side_by_side(results):
     out = ['', 'glance-sharing beside upstream Glance, same run, '
            'interleaved call by call',
            'Glance: %s' % meta.get('glance', '?'),
-           'floor = bare WSGI app under each one\'s gunicorn: %s req/s '
-           '(ours), %s req/s (Glance\'s)' % (_fmt(bare, '.0f'),
-                                             _fmt(glance_bare, '.0f')),
+           'floor = bare WSGI app under each one\'s %s: %s req/s '
+           '(ours), %s req/s (Glance\'s)' % (
+               meta.get('server_name', 'gunicorn'), _fmt(bare, '.0f'),
+               _fmt(glance_bare, '.0f')),
            'req/s x = glance-sharing/Glance req/s; CPU x = Glance CPU ms / '
            'glance-sharing CPU ms; target: reads %.0fx, writes %.0fx' % (
                GLANCE_TARGETS['read'], GLANCE_TARGETS['write']),

@@ -5,7 +5,9 @@
                              [--auth noauth|keystone] ...
 
 For each backend and scale: seed a fresh database with bulk inserts, serve
-it with gunicorn (2 worker processes, noauth), send every call a few times
+it with gunicorn (2 worker processes, noauth; or with ``--server apache``
+under Apache httpd + mod_wsgi, 2 daemon processes: benchmarks/servers.py,
+results in results-apache.*), send every call a few times
 to check it and read its SQL statement count, drive every call with wrk
 (keep-alive, 8 connections) for a fixed time, and EXPLAIN the list
 queries. Results go to --out as results.json, results.txt, results.png and
@@ -27,7 +29,6 @@ import json
 import os
 import platform
 import shlex
-import subprocess
 import sys
 
 from benchmarks import data
@@ -37,6 +38,8 @@ from benchmarks import glance_seed
 from benchmarks import load
 from benchmarks import report
 from benchmarks import seed
+from benchmarks import servers
+from harness import apache
 from harness import glance as glance_harness
 from harness import server
 
@@ -51,14 +54,6 @@ AUTH_MODES = {
                           'validation cached in memcached)'},
 }
 
-# gthread with one thread per worker: one request at a time per process,
-# as with the sync worker, but HTTP keep-alive works (the sync worker
-# closes every connection), as behind any load balancer or proxy.
-WORKER_CLASS = 'gthread'
-THREADS = 1
-BENCH_OPTIONS = ('--worker-class', WORKER_CLASS, '--threads', str(THREADS),
-                 '--keep-alive', '30', '--backlog', '256', '--timeout', '120')
-
 
 def write_config_dir(config_dir, db_url, *overrides):
     """A bench server's Paste file and glance-sharing.conf in config_dir."""
@@ -69,33 +64,19 @@ def write_config_dir(config_dir, db_url, *overrides):
                       *overrides)
 
 
-def bench_server(config_dir, workers, ready_headers=None, **kwargs):
-    """gunicorn as the benchmark runs it: BENCH_OPTIONS, ready at /bench/noop.
-
-    ``ready_headers`` default to noauth's; ``kwargs`` go to server.Server.
-    """
-    return server.Server(config_dir, workers=workers, options=BENCH_OPTIONS,
-                         ready_path=filters.NOOP_PATH,
-                         ready_headers=ready_headers or {'X-Project-Id': 'x'},
-                         **kwargs)
-
-
-def glance_server(venv, config_dir, workers, **kwargs):
-    """Upstream Glance's gunicorn with the same options as bench_server."""
-    return glance_harness.GlanceServer(venv, config_dir, workers=workers,
-                                       options=BENCH_OPTIONS, **kwargs)
-
-
-def prepare_glance(venv, backend, scale, workdir, log=print, auth=None):
+def prepare_glance(venv, backend, scale, workdir, log=print, auth=None,
+                   kind=None):
     """Glance's database of ``scale`` and its config dir; (manifest, dir).
 
     ``auth`` (a keystone.KeystoneAuth) seeds its projects and serves
     Glance's keystone pipeline with the same [keystone_authtoken] as
-    glance-sharing's; None trusts identity headers.
+    glance-sharing's; None trusts identity headers. ``kind`` (a
+    servers.Gunicorn, the default, or servers.Apache) names the config
+    dir.
     """
     mode = '-keystone' if auth else ''
-    config_dir = os.path.join(workdir, '%s-%s%s-glance' % (
-        backend, scale.name, mode))
+    config_dir = os.path.join(workdir, '%s-%s%s%s-glance' % (
+        backend, scale.name, mode, (kind or servers.Gunicorn()).suffix))
     os.makedirs(config_dir, exist_ok=True)
     overrides = ()
     if auth:
@@ -118,7 +99,8 @@ def run_wrk(srv, call, duration, connections, threads):
     """wrk on ``call`` against ``srv``, with the server's CPU per request.
 
     ``cpu_ms`` is the workers' CPU time during the run over its requests
-    (harness.server.Server.worker_cpu_seconds says why it is measured).
+    (harness.server.cpu_seconds says why it is measured): those of
+    gunicorn's workers or of mod_wsgi's daemon processes.
     """
     cpu = srv.worker_cpu_seconds()
     result = load.run_wrk(srv.url, call, duration, connections, threads)
@@ -147,14 +129,18 @@ def machine():
         platform.python_version())
 
 
-def prepare(backend, scale, workdir, log=print, db_name=None, auth=None):
+def prepare(backend, scale, workdir, log=print, db_name=None, auth=None,
+            kind=None):
     """Seed a database and write a config dir for it; (manifest, dir).
 
     ``auth`` (a keystone.KeystoneAuth) seeds its projects and configures
-    the keystone pipeline; None is noauth.
+    the keystone pipeline; None is noauth. ``kind`` (a servers.Gunicorn,
+    the default, or servers.Apache) names the config dir and adds its
+    options.
     """
-    config_dir = os.path.join(workdir, '%s-%s%s' % (
-        backend, scale.name, '-keystone' if auth else ''))
+    kind = kind or servers.Gunicorn()
+    config_dir = os.path.join(workdir, '%s-%s%s%s' % (
+        backend, scale.name, '-keystone' if auth else '', kind.suffix))
     os.makedirs(config_dir, exist_ok=True)
     if auth and db_name is None:
         db_name = 'gs_bench_%s_keystone' % scale.name
@@ -164,7 +150,8 @@ def prepare(backend, scale, workdir, log=print, db_name=None, auth=None):
     write_config_dir(
         config_dir, manifest['url'],
         {'glance_store': {'filesystem_store_datadir': store_dir(config_dir)}},
-        auth.conf_sections() if auth else {})
+        auth.conf_sections() if auth else {},
+        kind.service_options(config_dir))
     with open(os.path.join(config_dir, 'manifest.json'), 'w') as out:
         json.dump(manifest, out, indent=1)
     return manifest, config_dir
@@ -179,7 +166,7 @@ def store_dir(config_dir):
 def run_scale(backend, scale, workdir, workers=2, duration=10,
               connections=8, threads=2, use_wrk=True, only=None,
               samples=3, log=print, db_name=None, auth=None,
-              data_size=0, data_rounds=3, glance_venv=None):
+              data_size=0, data_rounds=3, glance_venv=None, kind=None):
     """Everything for one backend and scale; a dict of results.
 
     ``auth``: None for noauth, or a keystone.KeystoneAuth. ``data_size``
@@ -191,12 +178,17 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
     with the same data and served beside it with the same options; every
     call Glance answers is sampled and driven on both, interleaved call
     by call, and Glance's figures go to ``results['glance']``.
+
+    ``kind`` (a servers.Gunicorn, the default, or servers.Apache) serves
+    both; Glance's venv must be the one ``kind.install_glance()``
+    returned.
     """
+    kind = kind or servers.Gunicorn()
     manifest, config_dir = prepare(backend, scale, workdir, log, db_name,
-                                   auth)
+                                   auth, kind)
     if glance_venv:
         glance_manifest, glance_dir = prepare_glance(
-            glance_venv, backend, scale, workdir, log, auth)
+            glance_venv, backend, scale, workdir, log, auth, kind)
         for key in ('ten_image', 'full_image', 'owner', 'consumer',
                     'counts'):
             if glance_manifest[key] != manifest[key]:
@@ -211,11 +203,11 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
     if tokens:
         ready_headers = {'X-Auth-Token': tokens[manifest['owner']]}
     with contextlib.ExitStack() as stack:
-        srv = stack.enter_context(bench_server(config_dir, workers,
+        srv = stack.enter_context(kind.service(config_dir, workers,
                                                ready_headers))
         glance = None
         if glance_venv:
-            glance = stack.enter_context(glance_server(
+            glance = stack.enter_context(kind.glance(
                 glance_venv, glance_dir, workers))
             results['glance'] = {'calls': {}}
         for call in calls:
@@ -249,7 +241,8 @@ def run_scale(backend, scale, workdir, workers=2, duration=10,
                 log('  ' + line)
     if data_size and auth and auth.swift:
         results['data_swift'] = measure_swift(
-            config_dir, manifest, auth, workers, data_size, data_rounds)
+            config_dir, manifest, auth, workers, data_size, data_rounds,
+            kind)
         for line in data.rows(results['data_swift'])[2:]:
             log('  ' + line)
     return results, manifest
@@ -279,7 +272,8 @@ def _owner_headers(manifest, tokens):
     return owner.headers()
 
 
-def measure_swift(config_dir, manifest, auth, workers, size, rounds):
+def measure_swift(config_dir, manifest, auth, workers, size, rounds,
+                  kind):
     """The image data rows again, with the service on the Swift store.
 
     A second server on the same database, configured as operators
@@ -290,31 +284,28 @@ def measure_swift(config_dir, manifest, auth, workers, size, rounds):
     os.makedirs(swift_dir, exist_ok=True)
     write_config_dir(
         swift_dir, manifest['url'], auth.conf_sections(),
-        {'glance_store': auth.swift_store_options(swift_dir)})
+        {'glance_store': auth.swift_store_options(swift_dir)},
+        kind.service_options(swift_dir))
     tokens = auth.tokens()
-    with bench_server(swift_dir, workers, {
+    with kind.service(swift_dir, workers, {
             'X-Auth-Token': tokens[manifest['owner']]}) as srv:
         return data.measure(srv, _owner_headers(manifest, tokens),
                             auth.swift_alone(), size, swift_dir, rounds)
 
 
 def bare_floor(workdir, workers, duration, connections, threads,
-               glance_venv=None):
-    """The server's own cost: a no-op WSGI app, no Paste, same gunicorn.
+               glance_venv=None, kind=None):
+    """The server's own cost: a no-op WSGI app, no Paste, same server.
 
-    With ``glance_venv``, under the gunicorn of Glance's venv instead.
+    With ``glance_venv``, under the server of Glance's venv instead.
+    ``kind``: a servers.Gunicorn (default) or servers.Apache.
     """
-    config_dir = os.path.join(workdir, 'bare-glance' if glance_venv
-                              else 'bare')
+    kind = kind or servers.Gunicorn()
+    config_dir = os.path.join(workdir, '%s%s' % (
+        'bare-glance' if glance_venv else 'bare', kind.suffix))
     os.makedirs(config_dir, exist_ok=True)
     call = load.Call('bare', 'bare WSGI app', 'GET', 200, 'x', path='/')
-    app = 'benchmarks.noop_app:application'
-    if glance_venv:
-        srv = glance_server(glance_venv, config_dir, workers, app=app,
-                            ready_path='/')
-    else:
-        srv = bench_server(config_dir, workers, app=app)
-    with srv:
+    with kind.bare(config_dir, workers, glance_venv) as srv:
         return run_wrk(srv, call, duration, connections, threads)
 
 
@@ -331,7 +322,15 @@ def main(argv=None):
     parser.add_argument('--threads', type=int, default=2,
                         help='wrk threads')
     parser.add_argument('--workers', type=int, default=2,
-                        help='gunicorn worker processes')
+                        help='gunicorn worker processes (mod_wsgi daemon '
+                             'processes with --server apache)')
+    parser.add_argument('--server', choices=servers.KINDS,
+                        default='gunicorn',
+                        help='gunicorn (default), or apache: both services '
+                             'under Apache httpd + mod_wsgi in daemon mode '
+                             '(root and apt-get: installs Apache, mod_wsgi '
+                             'and venvs of /usr/bin/python3); writes '
+                             'results-apache.*')
     parser.add_argument('--calls', help='only these calls (comma-separated)')
     parser.add_argument('--data-size', type=float, default=256,
                         help='MiB of image data uploaded and downloaded '
@@ -362,7 +361,9 @@ def main(argv=None):
                              'sharing (same server, data, calls and load) '
                              'and report both; default: on in noauth mode, '
                              'off in keystone mode (installs it once into '
-                             '.cache/glance/venv)' % glance_harness.VERSION)
+                             '.cache/glance/venv, with --server apache into '
+                             '%s)' % (glance_harness.VERSION,
+                                      glance_harness.DEFAULT_APACHE_VENV))
     parser.add_argument('--suffix', default='',
                         help='added to the names of the result files '
                              '(results<suffix>.txt, ...), so that a '
@@ -370,7 +371,8 @@ def main(argv=None):
     parser.add_argument('--out', default=DEFAULT_OUT)
     parser.add_argument('--workdir', default=DEFAULT_WORKDIR)
     args = parser.parse_args(argv)
-    suffix = AUTH_MODES[args.auth]['suffix'] + args.suffix
+    kind = servers.KINDS[args.server]()
+    suffix = AUTH_MODES[args.auth]['suffix'] + kind.suffix + args.suffix
 
     if args.report_only:
         with open(os.path.join(args.out,
@@ -392,6 +394,11 @@ def main(argv=None):
                  'it, or apt-get install wrk')
     os.makedirs(args.out, exist_ok=True)
     os.makedirs(args.workdir, exist_ok=True)
+    if not args.explain_only:
+        try:
+            kind.install()
+        except (apache.PrerequisiteMissing, RuntimeError) as exc:
+            sys.exit('--server %s: %s' % (args.server, exc))
     only = set(args.calls.split(',')) if args.calls else None
     results = {'meta': {
         'date': datetime.datetime.now(datetime.timezone.utc).strftime(
@@ -403,9 +410,11 @@ def main(argv=None):
         # services measured call by call in the same minutes.
         'load_average': 'load average at start: %.2f %.2f %.2f' % (
             os.getloadavg()),
-        'server': 'gunicorn %s, %d workers (%s, %d thread), %s' % (
-            _gunicorn_version(), args.workers, WORKER_CLASS,
-            THREADS, AUTH_MODES[args.auth]['label']),
+        'server': '%s, %s' % (kind.describe(args.workers),
+                              AUTH_MODES[args.auth]['label']),
+        # What the report calls the server and whose CPU it counts.
+        'server_name': kind.label,
+        'workers': kind.workers_label,
         'auth': args.auth,
         'load': 'wrk, %d connections, %d threads, keep-alive, %ds per '
                 'call' % (args.connections, args.threads, args.duration),
@@ -417,38 +426,39 @@ def main(argv=None):
         print('Glance: installing %s (once) into its venv' %
               glance_harness.VERSION, flush=True)
         try:
-            args.glance_venv = glance_harness.install()
+            args.glance_venv = kind.install_glance()
         except Exception as exc:
             sys.exit('--glance needs Glance: %s (--no-glance to skip it)'
                      % exc)
         results['meta']['glance'] = (
-            'Glance %s (%s), gunicorn %s with the same options, Paste '
-            'pipeline versionnegotiation + %s' % (
-                glance_harness.VERSION, args.glance_venv, _gunicorn_version(
-                    os.path.join(args.glance_venv, 'bin')),
+            'Glance %s (%s), %s, Paste pipeline versionnegotiation + %s' % (
+                glance_harness.VERSION, args.glance_venv,
+                kind.describe_glance(args.glance_venv),
                 'authtoken (same [keystone_authtoken], same memcached) + '
                 'context' if args.auth == 'keystone' else
                 'context (identity headers trusted, no auth_token)'))
     if not args.explain_only:
         results['bare_floor'] = bare_floor(
             args.workdir, args.workers, args.duration, args.connections,
-            args.threads)
+            args.threads, kind=kind)
         if args.glance_venv:
             results['glance_bare_floor'] = bare_floor(
                 args.workdir, args.workers, args.duration,
-                args.connections, args.threads, args.glance_venv)
+                args.connections, args.threads, args.glance_venv, kind)
     backends = args.backends.split(',')
     explain_only = set(args.explain_backends.split(',')) - set(backends) - {
         ''}
     if args.no_explain:
         explain_only = set()
     with _auth(args.auth, args.swift) as auth:
-        _run_all(args, backends, explain_only, only, results, auth)
+        _run_all(args, backends, explain_only, only, results, auth, kind)
     if results['runs'] and args.auth == 'keystone':
-        # The noauth run of --out to compare with, kept with the results
-        # so that --report-only renders the same comparison.
+        # The noauth run of --out under the same server to compare with,
+        # kept with the results so that --report-only renders the same
+        # comparison.
         try:
-            with open(os.path.join(args.out, 'results.json')) as saved:
+            with open(os.path.join(args.out, 'results%s.json' %
+                                   kind.suffix)) as saved:
                 baseline = json.load(saved)
             results['baseline'] = {'meta': baseline['meta'],
                                    'runs': baseline['runs']}
@@ -474,7 +484,7 @@ def _auth(mode, swift=False):
     return contextlib.nullcontext()
 
 
-def _run_all(args, backends, explain_only, only, results, auth):
+def _run_all(args, backends, explain_only, only, results, auth, kind):
     for backend in backends + sorted(explain_only):
         for name in args.scales.split(','):
             scale = seed.SCALES[name]
@@ -488,7 +498,7 @@ def _run_all(args, backends, explain_only, only, results, auth):
                     only=only, auth=auth,
                     data_size=int(args.data_size * 1024 * 1024),
                     data_rounds=args.data_rounds,
-                    glance_venv=args.glance_venv)
+                    glance_venv=args.glance_venv, kind=kind)
                 results['runs'].setdefault(backend, {})[name] = run
             if not args.no_explain:
                 if not (args.explain_only or backend in explain_only):
@@ -517,12 +527,6 @@ def write_report(results, out_dir, suffix=''):
             out_dir, 'ratios%s.png' % suffix))
     except ImportError:
         print('matplotlib is not installed: no chart')
-
-
-def _gunicorn_version(bin_dir=server.BIN_DIR):
-    out = subprocess.run([os.path.join(bin_dir, 'gunicorn'),
-                          '--version'], capture_output=True, text=True)
-    return (out.stdout or out.stderr).split()[-1].strip(')')
 
 
 if __name__ == '__main__':

@@ -4,7 +4,9 @@ tools/glance/install-venv.sh installs Glance 33.0.0 from PyPI into a
 virtualenv of its own (GLANCE_VENV, else .cache/glance/venv). Glance is
 configured on a database of its own (``glance-manage db sync``) with one
 filesystem store (no multi-store), and ``glance.wsgi.api`` is served
-under that venv's gunicorn. Two Paste pipelines, both Glance's own
+under that venv's gunicorn (``install(for_apache=True)`` makes a second
+venv, of the Python mod_wsgi embeds, for the benchmark's --server
+apache: benchmarks/servers.py). Two Paste pipelines, both Glance's own
 filters and apps:
 
 * ``headers``: Glance's ``context`` middleware without auth_token in
@@ -24,12 +26,17 @@ import os
 import shlex
 import subprocess
 
+from harness import apache
 from harness import keystone
 from harness import server
 
 INSTALL_SCRIPT = os.path.join(server.REPO_ROOT, 'tools', 'glance',
                               'install-venv.sh')
 DEFAULT_VENV = os.path.join(server.REPO_ROOT, '.cache', 'glance', 'venv')
+APACHE_VENV_ENV = 'GLANCE_APACHE_VENV'
+# Outside the checkout, as tools/apache/install.sh's venv: the Apache
+# user reads it wherever the checkout is.
+DEFAULT_APACHE_VENV = '/opt/glance-sharing/upstream-glance-venv'
 VERSION = '33.0.0'
 APP = 'glance.wsgi.api:application'
 
@@ -63,14 +70,21 @@ paste.filter_factory = glance.api.middleware.context:ContextMiddleware.factory
 """  # noqa: E501
 
 
-def install():
+def install(for_apache=False):
     """Install Glance into its virtualenv unless it is there already.
 
-    Returns the venv's path; raises keystone.Unavailable when it cannot
-    be installed.
+    ``for_apache``: into a virtualenv of the Python that mod_wsgi embeds
+    ($GLANCE_APACHE_VENV, else DEFAULT_APACHE_VENV), the only kind its
+    daemon processes run. Returns the venv's path; raises
+    keystone.Unavailable when it cannot be installed.
     """
-    return keystone.run_installer(INSTALL_SCRIPT, 'GLANCE_VENV', DEFAULT_VENV,
-                                  'Glance')
+    if not for_apache:
+        return keystone.run_installer(INSTALL_SCRIPT, 'GLANCE_VENV',
+                                      DEFAULT_VENV, 'Glance')
+    return keystone.run_installer(
+        INSTALL_SCRIPT, 'GLANCE_VENV', None, 'Glance for Apache',
+        venv=keystone.venv_path(APACHE_VENV_ENV, DEFAULT_APACHE_VENV),
+        python=apache.PYTHON)
 
 
 def write_config(config_dir, db_url, flavor='headers', *overrides,
@@ -115,6 +129,12 @@ def db_sync(venv, conf_path):
             result.stdout, result.stderr))
 
 
+def config_environ(config_dir):
+    """The environment that points Glance's WSGI app at ``config_dir``."""
+    return {'OS_GLANCE_CONFIG_DIR': config_dir,
+            'OS_GLANCE_CONFIG_FILES': 'glance-api.conf'}
+
+
 class GlanceServer(server.Server):
     """Glance's gunicorn on the glance-api.conf of ``config_dir``.
 
@@ -137,10 +157,9 @@ class GlanceServer(server.Server):
                  '--graceful-timeout', '5'] + self.options)
 
     def environ(self):
-        env = dict(super().environ(), OS_GLANCE_CONFIG_DIR=self.config_dir,
-                   OS_GLANCE_CONFIG_FILES='glance-api.conf',
-                   GUNICORN_CMD_ARGS=' '.join(
-                       shlex.quote(a) for a in self.gunicorn_args()))
+        env = dict(super().environ(), **config_environ(self.config_dir))
+        env['GUNICORN_CMD_ARGS'] = ' '.join(
+            shlex.quote(a) for a in self.gunicorn_args())
         env.pop('OS_GLANCE_SHARING_CONFIG_DIR', None)
         return env
 

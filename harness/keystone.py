@@ -48,17 +48,22 @@ def venv_path(env_var=VENV_ENV, default=DEFAULT_VENV):
     return os.path.abspath(os.environ.get(env_var, default))
 
 
-def run_installer(script, env_var, default, what):
+def run_installer(script, env_var, default, what, venv=None, python=None):
     """Run the project's ``script`` installing ``what`` into its venv.
 
-    The venv is ``$env_var`` or ``default``; the script is idempotent, so
-    this costs nothing once it has run. Returns the venv's path.
+    The venv is ``venv``, else ``$env_var``, else ``default``, and the
+    script gets it in ``$env_var``; ``python`` is the interpreter a new
+    venv is made from (PYTHON of tools/install-service-venv.sh). The
+    script is idempotent, so this costs nothing once it has run. Returns
+    the venv's path.
     """
-    venv = venv_path(env_var, default)
+    venv = venv or venv_path(env_var, default)
+    env = dict(os.environ, **{env_var: venv})
+    if python:
+        env['PYTHON'] = python
     try:
         result = subprocess.run(
-            ['bash', script], capture_output=True, text=True,
-            env=dict(os.environ, **{env_var: venv}),
+            ['bash', script], capture_output=True, text=True, env=env,
             timeout=INSTALL_TIMEOUT, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise Unavailable('%s install failed: %s' % (what, exc))

@@ -7,8 +7,8 @@ on a config directory someone else wrote (the benchmark writes its own,
 with its bench-only filters: benchmarks/run.py); ``ServiceProcess`` is the
 fixture that writes one, migrates its database and serves it, as the
 tests and the Keystone harness use it. The process helpers here
-(``free_port``, ``write_ini``, ``stop_process_group``) serve the other
-harnesses too.
+(``free_port``, ``write_ini``, ``stop_process_group``, ``proc_stat``,
+``cpu_seconds``) serve the other harnesses too.
 """
 
 import os
@@ -74,6 +74,36 @@ def stop_process_group(process, timeout=15):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def proc_stat(pid):
+    """The fields of /proc/<pid>/stat after the command name; None if gone.
+
+    The command name, in parentheses, may hold spaces and parentheses:
+    the fields are those after its last ')'. Field 0 is the state, 1 the
+    parent pid, 11 and 12 the user and system CPU time in clock ticks.
+    """
+    try:
+        with open('/proc/%d/stat' % pid) as stat:
+            return stat.read().rsplit(')', 1)[1].split()
+    except OSError:
+        return None
+
+
+def cpu_seconds(pids):
+    """CPU time (user + system) the processes ``pids`` used so far.
+
+    Per request, it is what a call costs the server whatever else runs
+    on the machine, so it compares well between runs on a busy machine,
+    where latency and throughput do not. A process that has just exited
+    counts for nothing.
+    """
+    ticks = 0
+    for pid in pids:
+        fields = proc_stat(pid)
+        if fields:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf('SC_CLK_TCK')
 
 
 def free_port():
@@ -168,22 +198,8 @@ class Server:
         return [self.process.pid] + [int(p) for p in out.split()]
 
     def worker_cpu_seconds(self):
-        """CPU time (user + system) the worker processes used so far.
-
-        Per request, it is what a call costs the server whatever else
-        runs on the machine, so it compares well between runs on a busy
-        machine, where latency and throughput do not.
-        """
-        tick = os.sysconf('SC_CLK_TCK')
-        total = 0
-        for pid in self.pids()[1:]:
-            try:
-                with open('/proc/%d/stat' % pid) as stat:
-                    fields = stat.read().rsplit(')', 1)[1].split()
-            except OSError:
-                continue  # a worker that just exited
-            total += int(fields[11]) + int(fields[12])
-        return total / tick
+        """CPU time the worker processes used so far (cpu_seconds)."""
+        return cpu_seconds(self.pids()[1:])
 
     def stop(self):
         if self.process:

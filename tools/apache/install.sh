@@ -3,8 +3,9 @@
 # idempotently: Debian's apache2 and libapache2-mod-wsgi-py3, and a
 # virtualenv made from /usr/bin/python3 (the interpreter Debian's mod_wsgi
 # embeds) holding glance-sharing, its requirements and the database
-# drivers. Used by glance_sharing/tests/deployment/test_apache.py; an
-# operator can run it too (doc/source/admin/apache.rst).
+# drivers. Used by harness/apache.py, for the deployment tests
+# (glance_sharing/tests/deployment/) and the benchmark's --server apache;
+# an operator can run it too (doc/source/admin/apache.rst).
 #
 # The virtualenv goes to $GLANCE_SHARING_APACHE_VENV (default
 # /opt/glance-sharing/venv). The project is installed as a copy, not in
@@ -71,24 +72,39 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
         -r requirements.txt psycopg2-binary PyMySQL >&2
     echo "$wanted" > "$stamp"
 fi
-# Always refresh the project itself: it is cheap and the code may differ.
+# Refresh the project itself whenever the work tree's files (names and
+# contents, kept in a stamp) differ from those of the installed copy:
+# Apache must serve this checkout's code. An unchanged tree is left
+# alone, so that a test process does not rewrite the files under the
+# daemon processes of another one running from the same venv.
 # Build it from a snapshot of the work tree (tracked and untracked files,
 # as a throw-away git repository for pbr), never in the tree itself:
 # an in-tree build rewrites the egg-info, AUTHORS and ChangeLog that
 # other builds of the same checkout (tools/install-venv.sh) use too.
+code_stamp="$venv/.glance-sharing-code"
+code=
 source_dir=.
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    source_dir=$(mktemp -d)
-    cleanup+=("$source_dir")
+    files=$(mktemp)
+    cleanup+=("$files")
     git ls-files -z --cached --others --exclude-standard |
         while IFS= read -r -d '' path; do
             [ -e "$path" ] && printf '%s\0' "$path"
-        done | tar --null -T - -cf - | tar -xf - -C "$source_dir"
-    git -C "$source_dir" init -q
-    git -C "$source_dir" add -A
-    git -C "$source_dir" -c user.name=install.sh \
-        -c user.email=install.sh@localhost commit -q -m snapshot
+        done > "$files"
+    code=$(sort -z "$files" | xargs -0 sha256sum | sha256sum)
+    source_dir=$(mktemp -d)
+    cleanup+=("$source_dir")
 fi
-"$venv/bin/pip" install -q --no-deps --force-reinstall "$source_dir" >&2
+if [ -z "$code" ] || [ "$(cat "$code_stamp" 2>/dev/null)" != "$code" ]; then
+    if [ -n "$code" ]; then
+        tar --null -T "$files" -cf - | tar -xf - -C "$source_dir"
+        git -C "$source_dir" init -q
+        git -C "$source_dir" add -A
+        git -C "$source_dir" -c user.name=install.sh \
+            -c user.email=install.sh@localhost commit -q -m snapshot
+    fi
+    "$venv/bin/pip" install -q --no-deps --force-reinstall "$source_dir" >&2
+    echo "$code" > "$code_stamp"
+fi
 chmod -R a+rX "$venv"
 echo "$venv"

@@ -7,7 +7,10 @@
 # benchmark can serve it on every backend and behind Keystone as it
 # serves glance-sharing. The differential tests serve it beside
 # glance-sharing and the benchmark reuses it. Reruns are free once the
-# stamp exists; concurrent runs wait for each other.
+# stamp exists; concurrent runs wait for each other. PYTHON picks the
+# interpreter of a new venv: the benchmark's --server apache has one
+# made from /usr/bin/python3, the Python mod_wsgi embeds
+# (harness/glance.py install(for_apache=True)).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 version=${GLANCE_VERSION:-33.0.0}

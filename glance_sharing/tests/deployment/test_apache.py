@@ -21,6 +21,7 @@ from testtools import content
 
 from glance_sharing.tests import base
 from glance_sharing.tests.deployment import apache
+from harness import apache as harness_apache
 
 # Servers every development and CI machine runs on 127.0.0.1.
 ADMIN_URLS = (
@@ -51,7 +52,7 @@ class ServerDatabase(fixtures.Fixture):
             self.url = admin_url.set(database=name).render_as_string(
                 hide_password=False)
             return
-        raise apache.PrerequisiteMissing(
+        raise harness_apache.PrerequisiteMissing(
             'no database server: %s' % '; '.join(errors))
 
     @staticmethod
@@ -74,11 +75,11 @@ class ApacheTestCase(testtools.TestCase):
             db_url = self.useFixture(ServerDatabase()).url
             self.service = self.useFixture(apache.ApacheService(
                 db_url, processes=2, threads=4, options=self.options))
-        except apache.PrerequisiteMissing as exc:
+        except harness_apache.PrerequisiteMissing as exc:
             base.skip_or_fail(self, str(exc))
         self.token = 'gAAAAAB' + uuid.uuid4().hex + uuid.uuid4().hex
         self.addDetail('install-seconds', content.text_content(
-            '%.1f' % apache._installed.get('seconds', 0)))
+            '%.1f' % harness_apache._installed.get('seconds', 0)))
         self.addOnException(self._attach_logs)
 
     def _attach_logs(self, exc_info):

@@ -1,7 +1,8 @@
 """Smoke test of the benchmark suite (benchmarks/), at a tiny scale.
 
-It runs the machinery end to end: seed, serve with gunicorn, send every
-call, read the SQL statement counts, render the report. It asserts only
+It runs the machinery end to end: seed, serve with gunicorn (and under
+Apache httpd + mod_wsgi), send every call, read the SQL statement counts,
+render the report. It asserts only
 that this completes and that every call runs the same number of SQL
 statements at two scales (no N+1). Timings are never asserted.
 """
@@ -14,7 +15,9 @@ import testscenarios
 import testtools
 
 from glance_sharing.tests import base
+from glance_sharing.tests.deployment import apache as apache_fixtures
 from glance_sharing.tests import fixtures as gs_fixtures
+from harness import apache
 from harness import glance as glance_harness
 from harness import keystone
 
@@ -24,6 +27,7 @@ try:
     from benchmarks import report
     from benchmarks import run
     from benchmarks import seed
+    from benchmarks import servers
 except ImportError:  # not run from a source tree
     run = None
 
@@ -156,6 +160,99 @@ class BenchmarkGlanceSideBySideTest(testtools.TestCase):
         text = report.side_by_side({'meta': {'glance': 'test'},
                                     'runs': {'sqlite': {'tiny': results}}})
         self.assertIn('image create', text)
+
+
+class BenchmarkApacheSideBySideTest(testtools.TestCase):
+    """The side-by-side under Apache httpd + mod_wsgi (--server apache).
+
+    Apache, mod_wsgi and the two venvs of the Python it embeds come from
+    the project's own installers (root and apt-get; skipped elsewhere,
+    never under CI=true). Drives a few calls and the bare app on both at
+    the tiny scale, through the daemon processes of private instances;
+    timings are never asserted.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.workdir = base.benchmark_workdir(self, run is not None)
+        if not load.wrk_available():
+            base.skip_or_fail(self, 'wrk is not installed '
+                              '(tools/install-test-tools.sh installs it)')
+        # The daemon processes, as www-data, reach their config dirs here.
+        os.chmod(self.workdir, 0o755)
+        self.kind = servers.Apache()
+        try:
+            self.kind.install()
+            self.venv = self.kind.install_glance()
+        except (apache.PrerequisiteMissing, keystone.Unavailable) as exc:
+            base.skip_or_fail(self, str(exc))
+
+    def test_wrk_drives_both(self):
+        only = {'floor', 'member-show', 'image-list-1000', 'member-create',
+                'image-create'}
+        warnings = []
+        results, _manifest = run.run_scale(
+            'sqlite', seed.SCALES['tiny'], self.workdir, workers=2,
+            duration=1, use_wrk=True, only=only, samples=2,
+            log=lambda line, *a: warnings.append(line)
+            if 'WARNING' in line else None, glance_venv=self.venv,
+            kind=self.kind)
+        self.assertEqual([], warnings)
+        self.assertEqual(only - {'floor'}, set(results['glance']['calls']))
+        for service in (results, results['glance']):
+            for name, call in service['calls'].items():
+                self.assertGreater(call['requests'], 0, name)
+                # CPU of the daemon processes, found under Apache.
+                self.assertGreater(call['cpu_ms'], 0, name)
+        for name, call in results['calls'].items():
+            self.assertEqual(0, call['errors'], name)
+        for venv in (None, self.venv):
+            bare = run.bare_floor(self.workdir, 2, 1, 4, 1, venv, self.kind)
+            self.assertGreater(bare['requests'], 0)
+            self.assertEqual(0, bare['errors'])
+        text = report.side_by_side({'meta': {'glance': 'test',
+                                             'server_name': 'Apache'},
+                                    'runs': {'sqlite': {'tiny': results}}})
+        self.assertIn('under each one\'s Apache', text)
+        self.assertIn('image create', text)
+
+
+class BenchmarkApacheSiteTest(testtools.TestCase):
+    """The bench's Apache site keeps the sample site's mod_wsgi settings."""
+
+    # Sample site directives that name a deployment's own paths, names
+    # and logs, which the bench sets for each of its instances.
+    OWN = ('WSGIDaemonProcess', 'WSGIProcessGroup', 'WSGIScriptAlias',
+           '<Directory', '</Directory>', 'ErrorLog', 'LogFormat',
+           'CustomLog')
+
+    def setUp(self):
+        super().setUp()
+        if run is None:
+            self.skipTest('benchmarks/ is not importable')
+
+    @staticmethod
+    def virtual_host(text):
+        """The directive lines inside <VirtualHost>, comments left out."""
+        lines = [line.strip() for line in text.splitlines()]
+        lines = [line for line in lines if line and not line.startswith('#')]
+        start = next(i for i, line in enumerate(lines)
+                     if line.startswith('<VirtualHost'))
+        return lines[start + 1:lines.index('</VirtualHost>')]
+
+    def test_same_settings_as_the_sample_site(self):
+        with open(apache_fixtures.SITE_CONF) as conf:
+            sample = self.virtual_host(conf.read())
+        bench = self.virtual_host(
+            servers.SITE.replace('{{', '{').replace('}}', '}'))
+        self.assertEqual(
+            [], [line for line in sample
+                 if not line.startswith(self.OWN) and line not in bench])
+        # harness.apache finds the daemon processes by their display name.
+        for site in (sample, bench):
+            daemon = next(line for line in site
+                          if line.startswith('WSGIDaemonProcess'))
+            self.assertIn(' display-name=%{GROUP} ', daemon)
 
 
 class BenchmarkKeystoneModeTest(testtools.TestCase):
