@@ -3,6 +3,7 @@
 import ast
 import inspect
 import threading
+import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -86,23 +87,43 @@ def _check_with_known_signature(rule, target, creds, enforcer, current_rule):
     return rule(target, creds, enforcer)
 
 
+# How long one look at the policy files holds for the requests that
+# start after it: an operator's change takes effect within this time.
+RULES_CHECK_INTERVAL = 1.0
+_clock = time.monotonic
+
+
 class Enforcer(policy.Enforcer):
-    """oslo.policy's Enforcer, reading the policy files once per request.
+    """oslo.policy's Enforcer, looking at the policy files once a second.
 
     The stock enforce() calls load_rules() every time, which looks for
-    every policy file and directory on disk (about ten stat calls): a
-    quarter of each check, and an image list makes one check per image.
-    One look per request is enough, and each request then sees one
-    consistent set of rules.
+    every policy file and directory on disk (oslo.config's search of its
+    config dirs, about ten stat calls): a quarter of each check, and an
+    image list makes one check per image. Here a request keeps the rules
+    it started with, so it sees one consistent set, and a new request
+    looks again only if the last look is RULES_CHECK_INTERVAL old.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._rules_fresh = threading.local()
+        self._rules_looked_at = None
 
     def load_rules(self, force_reload=False):
-        if force_reload or not getattr(self._rules_fresh, 'value', False):
-            super().load_rules(force_reload)
+        if not force_reload:
+            if getattr(self._rules_fresh, 'value', False):
+                return
+            looked_at = self._rules_looked_at
+            if (looked_at is not None
+                    and _clock() - looked_at < RULES_CHECK_INTERVAL):
+                return
+        now = _clock()
+        super().load_rules(force_reload)
+        self._rules_looked_at = now
+
+    def clear(self):
+        super().clear()
+        self._rules_looked_at = None
 
 
 # oslo.policy before 4.4 (and some distributions' builds) defaults to

@@ -47,12 +47,27 @@ class TestPolicyFileReload(PolicyFileTestCase):
         return policy.check(context, member_rules.ADD_MEMBER, TARGET)
 
     def test_rules_read_once_per_request_context(self):
+        clock = self.useFixture(fixtures.MockPatchObject(
+            policy, '_clock', return_value=100.0)).mock
         first = base.make_context(project='owner')
         self.assertTrue(self._check(first))
         self._write('"add_member": "!"\n', 2)
         # The same request keeps the rules it started with...
+        clock.return_value += 10 * policy.RULES_CHECK_INTERVAL
         self.assertTrue(self._check(first))
         # ...and the next request sees the new file.
+        self.assertFalse(self._check(base.make_context(project='owner')))
+
+    def test_rules_looked_at_once_per_interval(self):
+        clock = self.useFixture(fixtures.MockPatchObject(
+            policy, '_clock', return_value=100.0)).mock
+        self.assertTrue(self._check(base.make_context(project='owner')))
+        self._write('"add_member": "!"\n', 2)
+        # Requests within the interval use the last look's rules...
+        clock.return_value += policy.RULES_CHECK_INTERVAL / 2
+        self.assertTrue(self._check(base.make_context(project='owner')))
+        # ...the first one after it looks again.
+        clock.return_value += policy.RULES_CHECK_INTERVAL
         self.assertFalse(self._check(base.make_context(project='owner')))
 
 
