@@ -188,6 +188,48 @@ def side_by_side(results):
     return '\n'.join(out) + '\n'
 
 
+def summary(named_results):
+    """Each call's ratios over Glance in several runs, one column a run.
+
+    ``named_results``: (column title, results) pairs, each results holding
+    one side-by-side run. A cell is "req/s x / CPU x"; a call under its
+    target in req/s is marked with "<".
+    """
+    columns = []
+    for title, results in named_results:
+        for backend, scales in results['runs'].items():
+            for scale, run in scales.items():
+                if run.get('glance'):
+                    columns.append((title, run))
+    if not columns:
+        return ''
+    names = list(columns[0][1]['glance']['calls'])
+    width = max(14, *(len(title) for title, _run in columns))
+    header = '%-34s | %-6s | %s' % ('call', 'target', ' | '.join(
+        '%-*s' % (width, title) for title, _run in columns))
+    out = ['req/s x / CPU x over Glance, per run ("<": under the target '
+           'in req/s)', header, '-' * len(header)]
+    for name in names:
+        cells = []
+        label = name
+        for _title, run in columns:
+            ours = run['calls'].get(name, {})
+            theirs = run['glance']['calls'].get(name)
+            if theirs is None:
+                cells.append('%-*s' % (width, '-'))
+                continue
+            label = theirs['label']
+            rps = _ratio(ours.get('rps'), theirs.get('rps'))
+            cpu = _ratio(theirs.get('cpu_ms'), ours.get('cpu_ms'))
+            mark = '<' if rps is not None and rps < glance_target(
+                name) else ' '
+            cells.append('%-*s' % (width, '%s%5sx / %5sx' % (
+                mark, _fmt(rps, '.1f'), _fmt(cpu, '.1f'))))
+        out.append('%-34s | %5.0fx | %s' % (
+            label[:34], glance_target(name), ' | '.join(cells)))
+    return '\n'.join(out) + '\n'
+
+
 def ratio_chart(results, path):
     """A PNG of glance-sharing/Glance ratios per call (req/s and CPU)."""
     import matplotlib
@@ -319,3 +361,19 @@ def chart(results, path):
     fig.tight_layout(rect=(0, 0.03, 1, 0.95))
     fig.savefig(path, dpi=90)
     pyplot.close(fig)
+
+
+def main(argv=None):
+    """python -m benchmarks.report TITLE=results.json ...: the summary."""
+    import json
+    import sys
+    named = []
+    for arg in (argv if argv is not None else sys.argv[1:]):
+        title, _sep, path = arg.partition('=')
+        with open(path) as saved:
+            named.append((title, json.load(saved)))
+    print(summary(named), end='')
+
+
+if __name__ == '__main__':
+    main()

@@ -160,6 +160,15 @@ class BenchmarkGlanceSideBySideTest(testtools.TestCase):
         text = report.side_by_side({'meta': {'glance': 'test'},
                                     'runs': {'sqlite': {'tiny': results}}})
         self.assertIn('image create', text)
+        # The summary across runs, one column a run.
+        text = report.summary([
+            ('first', {'runs': {'sqlite': {'tiny': results}}}),
+            ('second', {'runs': {'sqlite': {'tiny': results}}})])
+        lines = text.splitlines()
+        self.assertIn('first', lines[1])
+        self.assertIn('second', lines[1])
+        self.assertEqual(len(only - {'floor'}), len(lines) - 3)
+        self.assertIn('image create', text)
 
 
 class BenchmarkApacheSideBySideTest(testtools.TestCase):
