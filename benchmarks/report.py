@@ -1,5 +1,8 @@
 """Render benchmark results as a text table and a PNG chart."""
 
+import json
+import sys
+
 from benchmarks import data
 
 # Targets from issue 6 (SQLite, 2 workers, wrk 8 connections), req/s.
@@ -197,18 +200,24 @@ def summary(named_results):
     """
     columns = []
     for title, results in named_results:
-        for backend, scales in results['runs'].items():
-            for scale, run in scales.items():
-                if run.get('glance'):
-                    columns.append((title, run))
+        runs = [('%s %s' % (backend, scale), run)
+                for backend, scales in results['runs'].items()
+                for scale, run in scales.items() if run.get('glance')]
+        for name, run in runs:
+            columns.append((title if len(runs) == 1 else '%s, %s' % (
+                title, name), run))
     if not columns:
         return ''
-    names = list(columns[0][1]['glance']['calls'])
-    width = max(14, *(len(title) for title, _run in columns))
+    names = []
+    for _title, run in columns:
+        names += [name for name in run['glance']['calls']
+                  if name not in names]
+    width = max(18, *(len(title) for title, _run in columns))
     header = '%-34s | %-6s | %s' % ('call', 'target', ' | '.join(
         '%-*s' % (width, title) for title, _run in columns))
     out = ['req/s x / CPU x over Glance, per run ("<": under the target '
-           'in req/s)', header, '-' * len(header)]
+           'in req/s; "E": some requests failed)', header,
+           '-' * len(header)]
     for name in names:
         cells = []
         label = name
@@ -223,8 +232,10 @@ def summary(named_results):
             cpu = _ratio(theirs.get('cpu_ms'), ours.get('cpu_ms'))
             mark = '<' if rps is not None and rps < glance_target(
                 name) else ' '
-            cells.append('%-*s' % (width, '%s%5sx / %5sx' % (
-                mark, _fmt(rps, '.1f'), _fmt(cpu, '.1f'))))
+            failed = ' E' if ours.get('errors') or theirs.get(
+                'errors') else ''
+            cells.append('%-*s' % (width, '%s%5sx / %5sx%-2s' % (
+                mark, _fmt(rps, '.1f'), _fmt(cpu, '.1f'), failed)))
         out.append('%-34s | %5.0fx | %s' % (
             label[:34], glance_target(name), ' | '.join(cells)))
     return '\n'.join(out) + '\n'
@@ -365,11 +376,12 @@ def chart(results, path):
 
 def main(argv=None):
     """python -m benchmarks.report TITLE=results.json ...: the summary."""
-    import json
-    import sys
     named = []
     for arg in (argv if argv is not None else sys.argv[1:]):
-        title, _sep, path = arg.partition('=')
+        title, sep, path = arg.partition('=')
+        if not sep:
+            sys.exit('usage: python -m benchmarks.report '
+                     'TITLE=results.json ...')
         with open(path) as saved:
             named.append((title, json.load(saved)))
     print(summary(named), end='')

@@ -167,6 +167,10 @@ def image_create(context, values, properties, tags):
 
     ImageExists if its id is taken.
     """
+    unknown = set(values) - set(_IMAGE_COLUMNS)
+    if unknown:
+        # The insert would drop them without a word.
+        raise ValueError('not image columns: %s' % ', '.join(sorted(unknown)))
     now = models.now()
     image_id = values['id']
     connection = engine.connection(context)
@@ -312,8 +316,16 @@ def image_get_all(context, filters=None, properties=None, tags=(),
                   for column, value in (filters or {}).items()] + list(
         conditions)
     properties = list((properties or {}).items())
-    sort_keys = list(sort_keys)
-    sort_dirs = list(sort_dirs)
+    # A key given again changes neither the order nor the pages (Glance
+    # accepts repeats); its first direction counts. Dropping repeats keeps
+    # a statement's size, and its marker conditions (quadratic in the
+    # keys), bounded by the number of sortable columns.
+    if len(sort_keys) != len(sort_dirs):
+        raise ValueError('one sort direction per sort key')
+    first = {}
+    for key, direction in zip(sort_keys, sort_dirs):
+        first.setdefault(key, direction)
+    sort_keys, sort_dirs = list(first), list(first.values())
     if 'id' not in sort_keys:
         # A unique last key makes the order total, so pages never overlap.
         sort_keys.append('id')

@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from unittest import mock
 
 import fixtures
 
@@ -311,6 +312,24 @@ class ImageListMatrixTest(base.TestCase):
                                     sort_dirs=sort[1], **kwargs)
                 self.assertEqual(full, sum(pages, []))
                 self.assertTrue(all(len(page) <= 3 for page in pages))
+
+    def test_a_repeated_sort_key_changes_nothing(self):
+        # Glance accepts repeats; they are dropped before the statement is
+        # built, so its marker conditions stay small however many come.
+        marker = self._pages(self.admin, 3, visibility='all',
+                             sort_keys=['name'], sort_dirs=['asc'])[0][-1]
+        with mock.patch.object(db_images, '_page_read',
+                               wraps=db_images._page_read) as page_read:
+            repeated = db_images.image_get_all(
+                self.admin, visibility='all', marker=self._id(marker),
+                sort_keys=['name'] * 300 + ['size'],
+                sort_dirs=['asc'] * 300 + ['desc'])
+        self.assertEqual((('name', 'asc'), ('size', 'desc'), ('id', 'desc')),
+                         page_read.call_args[0][1])
+        once = db_images.image_get_all(
+            self.admin, visibility='all', marker=self._id(marker),
+            sort_keys=['name', 'size'], sort_dirs=['asc', 'desc'])
+        self.assertEqual([i['id'] for i in once], [i['id'] for i in repeated])
 
     def test_sorted_by_name(self):
         names = self._list(self.admin, visibility='all',
