@@ -255,6 +255,23 @@ class ImageListMatrixTest(base.TestCase):
         self.assertEqual([], self._mismatches(
             ctx, lambda status, vis: OTHER_TABLE[vis]))
 
+    def test_images_of_nobody(self):
+        # Images without an owner are visible to every project; the list
+        # keeps community ones out unless asked, as for anyone's.
+        for number, visibility in enumerate(
+                ('public', 'community', 'shared', 'private'), 900):
+            name = 'n_%s' % visibility
+            image = db_images.image_create(
+                self.admin, _values(name, visibility, None, number), {}, [])
+            self.ids[image['id']] = name
+        nobodys = {None: {'n_public', 'n_shared', 'n_private'},
+                   'all': {'n_public', 'n_community', 'n_shared',
+                           'n_private'},
+                   'community': {'n_community'}, 'public': {'n_public'},
+                   'shared': {'n_shared'}, 'private': {'n_private'}}
+        self.assertEqual([], self._mismatches(
+            self.other, lambda status, vis: OTHER_TABLE[vis] | nobodys[vis]))
+
     def test_default_member_status_is_accepted(self):
         for visibility in VISIBILITIES:
             self.assertEqual(
