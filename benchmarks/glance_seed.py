@@ -83,17 +83,13 @@ def seed_glance(venv, backend, scale, config_dir, db_name=None, log=print,
     synced = time.monotonic()
     seeder = seed.Seeder(scale, projects=projects)
     manifest = seeder.build()
-    engine = sa.create_engine(url)
-    try:
-        insert(engine, glance_rows(seeder))
-    finally:
-        engine.dispose()
-    done = time.monotonic()
+    inserted = seed.write_rows(
+        url, lambda engine: insert(engine, glance_rows(seeder)))
     os.makedirs(os.path.join(config_dir, 'images'), exist_ok=True)
     manifest.update(backend=backend, url=url,
                     sync_seconds=round(synced - started, 2),
-                    insert_seconds=round(done - synced, 2))
+                    insert_seconds=round(inserted, 2))
     log('seeded Glance %s %s: %s in %.1fs (+%.1fs of db sync)' % (
-        backend, scale.name, manifest['counts'], done - synced,
+        backend, scale.name, manifest['counts'], inserted,
         synced - started))
     return manifest

@@ -398,16 +398,22 @@ def seed(backend, scale, workdir, db_name=None, log=print, projects=None):
     seeder = Seeder(scale, projects=projects)
     manifest = seeder.build()
     built = time.monotonic()
-    engine = sa.create_engine(url)
-    try:
-        seeder.insert(engine)
-    finally:
-        engine.dispose()
-    done = time.monotonic()
+    inserted = write_rows(url, seeder.insert)
     manifest.update(backend=backend, url=url,
                     build_seconds=round(built - started, 2),
-                    insert_seconds=round(done - built, 2))
+                    insert_seconds=round(inserted, 2))
     log('seeded %s %s: %s in %.1fs (+%.1fs to build the rows)' % (
-        backend, scale.name, manifest['counts'], done - built,
+        backend, scale.name, manifest['counts'], inserted,
         built - started))
     return manifest
+
+
+def write_rows(url, write):
+    """Run ``write(engine)`` on a new engine of ``url``; the seconds taken."""
+    started = time.monotonic()
+    engine = sa.create_engine(url)
+    try:
+        write(engine)
+    finally:
+        engine.dispose()
+    return time.monotonic() - started

@@ -1,6 +1,7 @@
 """The policy enforcer: initialise once, authorize per request."""
 
 import ast
+import functools
 import inspect
 import threading
 import time
@@ -29,12 +30,10 @@ _DECISIONS = '_glance_sharing_policy_decisions'
 _CREDENTIALS = '_glance_sharing_policy_credentials'
 
 
-def _takes_current_rule(check_class, _known={}):
+@functools.lru_cache(maxsize=None)
+def _takes_current_rule(check_class):
     """Whether a check class's __call__ takes the current rule's name."""
-    if check_class not in _known:
-        _known[check_class] = len(
-            inspect.getfullargspec(check_class.__call__).args) > 4
-    return _known[check_class]
+    return len(inspect.getfullargspec(check_class.__call__).args) > 4
 
 
 class _LiteralsOnce:

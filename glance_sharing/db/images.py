@@ -316,20 +316,7 @@ def image_get_all(context, filters=None, properties=None, tags=(),
                   for column, value in (filters or {}).items()] + list(
         conditions)
     properties = list((properties or {}).items())
-    # A key given again changes neither the order nor the pages (Glance
-    # accepts repeats); its first direction counts. Dropping repeats keeps
-    # a statement's size, and its marker conditions (quadratic in the
-    # keys), bounded by the number of sortable columns.
-    if len(sort_keys) != len(sort_dirs):
-        raise ValueError('one sort direction per sort key')
-    first = {}
-    for key, direction in zip(sort_keys, sort_dirs):
-        first.setdefault(key, direction)
-    sort_keys, sort_dirs = list(first), list(first.values())
-    if 'id' not in sort_keys:
-        # A unique last key makes the order total, so pages never overlap.
-        sort_keys.append('id')
-        sort_dirs.append(sort_dirs[-1])
+    sort = _total_order(sort_keys, sort_dirs)
     connection = engine.connection(context)
     # What the statement's SQL depends on (see _list_where); the values
     # are bound.
@@ -337,6 +324,48 @@ def image_get_all(context, filters=None, properties=None, tags=(),
              tuple((column, op, value is None)
                    for column, op, value in conditions),
              len(properties), len(tags))
+    params = _filter_params(context, conditions, properties, tags)
+    marker_nulls = None
+    if marker is not None:
+        marker_row = connection.execute(
+            _marker_read(shape), dict(params, marker=marker)).first()
+        if marker_row is None:
+            raise exception.InvalidMarker(marker=marker)
+        values = [getattr(marker_row, key) for key, _dir in sort]
+        marker_nulls = tuple(value is None for value in values)
+        for i, ((key, _dir), value) in enumerate(zip(sort, values)):
+            params['m%d' % i] = _comparable(key, value)
+    if limit is not None:
+        params['limit'] = limit
+    statement = _page_read(
+        shape, sort, marker_nulls, limit is not None,
+        _index_hint(connection.dialect.name, sort, conditions))
+    images = [_image_dict(row)
+              for row in connection.execute(statement, params)]
+    return _load_details(context, images)
+
+
+def _total_order(sort_keys, sort_dirs):
+    """The (key, direction) pairs of the list's order, ending with id.
+
+    A key given again changes neither the order nor the pages (Glance
+    accepts repeats); its first direction counts. Dropping repeats keeps
+    a statement's size, and its marker conditions (quadratic in the
+    keys), bounded by the number of sortable columns. A unique last key
+    makes the order total, so pages never overlap.
+    """
+    if len(sort_keys) != len(sort_dirs):
+        raise ValueError('one sort direction per sort key')
+    order = {}
+    for key, direction in zip(sort_keys, sort_dirs):
+        order.setdefault(key, direction)
+    if 'id' not in order:
+        order['id'] = list(order.values())[-1]
+    return tuple(order.items())
+
+
+def _filter_params(context, conditions, properties, tags):
+    """The values _list_where's statements bind, by their names there."""
     params = caller.params(context)
     for i, (_column, _op, value) in enumerate(conditions):
         params['c%d' % i] = value
@@ -345,37 +374,30 @@ def image_get_all(context, filters=None, properties=None, tags=(),
         params['pv%d' % i] = value
     for i, tag in enumerate(tags):
         params['t%d' % i] = tag
+    return params
 
-    marker_nulls = None
-    if marker is not None:
-        marker_row = connection.execute(
-            _marker_read(shape), dict(params, marker=marker)).first()
-        if marker_row is None:
-            raise exception.InvalidMarker(marker=marker)
-        values = [getattr(marker_row, key) for key in sort_keys]
-        marker_nulls = tuple(value is None for value in values)
-        for i, value in enumerate(values):
-            params['m%d' % i] = _comparable(sort_keys[i], value)
-    if limit is not None:
-        params['limit'] = limit
-    dialect = connection.dialect.name
-    selective = any(column in _FOUND_BY_OWN_INDEX and op in ('eq', 'in')
-                    for column, op, _value in conditions)
-    # The default order. MariaDB would merge the visibility and owner
-    # indexes and sort every candidate (30 ms a page with 10,000 images);
-    # walking (created_at, id) in order stops after ``limit`` matches
-    # (2 ms), as PostgreSQL's planner chooses by itself. See
-    # doc/source/admin/database.rst. A filter with an index of its own
-    # (_FOUND_BY_OWN_INDEX) is left to the planner, which finds its few
-    # rows there.
-    hint = (sort_keys == ['created_at', 'id'] and len(set(sort_dirs)) == 1
-            and dialect in ('mysql', 'mariadb') and not selective
-            ) and dialect
-    statement = _page_read(shape, tuple(zip(sort_keys, sort_dirs)),
-                           marker_nulls, limit is not None, hint)
-    images = [_image_dict(row)
-              for row in connection.execute(statement, params)]
-    return _load_details(context, images)
+
+def _index_hint(dialect, sort, conditions):
+    """The dialect to force the (created_at, id) index on, or None.
+
+    The default order. MariaDB would merge the visibility and owner
+    indexes and sort every candidate (30 ms a page with 10,000 images);
+    walking (created_at, id) in order stops after ``limit`` matches
+    (2 ms), as PostgreSQL's planner chooses by itself. See
+    doc/source/admin/database.rst. A filter with an index of its own
+    (_FOUND_BY_OWN_INDEX) is left to the planner, which finds its few
+    rows there.
+    """
+    if dialect not in ('mysql', 'mariadb'):
+        return None
+    if [key for key, _dir in sort] != ['created_at', 'id']:
+        return None
+    if len({direction for _key, direction in sort}) != 1:
+        return None
+    if any(column in _FOUND_BY_OWN_INDEX and op in ('eq', 'in')
+           for column, op, _value in conditions):
+        return None
+    return dialect
 
 
 @functools.lru_cache(maxsize=256)
@@ -422,7 +444,7 @@ def _page_read(shape, sort, marker_nulls, limited, hint):
     ``sort``: (key, direction) pairs; ``marker_nulls``: None without a
     marker, else which of the marker's sort values are NULL (bound as
     m0, m1, ...); ``limited``: LIMIT :limit; ``hint``: the dialect to
-    force the (created_at, id) index on, or False.
+    force the (created_at, id) index on, or None (_index_hint).
     """
     statement = sa.select(
         *Image.__table__.columns,

@@ -59,6 +59,14 @@ def skip_or_fail(test, reason):
     test.skipTest(reason)
 
 
+def require_wrk(test):
+    """Skip ``test`` without wrk (fail under CI=true, which installs it)."""
+    from benchmarks import load  # the benchmark's, only where it is used
+    if not load.wrk_available():
+        skip_or_fail(test, 'wrk is not installed '
+                     '(tools/install-test-tools.sh installs it)')
+
+
 def benchmark_workdir(test, importable):
     """A temporary directory for a benchmark run of ``test``.
 

@@ -87,9 +87,7 @@ class BenchmarkSmokeTest(testtools.TestCase):
         self.assertIn('member show', text)
 
     def test_wrk_drives_reads_and_writes(self):
-        if not load.wrk_available():
-            base.skip_or_fail(self, 'wrk is not installed '
-                              '(tools/install-test-tools.sh installs it)')
+        base.require_wrk(self)
         only = {'floor', 'member-show', 'member-create', 'member-update',
                 'member-delete'}
         results, _manifest = self._run('tiny', use_wrk=True, only=only)
@@ -146,9 +144,7 @@ class BenchmarkGlanceSideBySideTest(testtools.TestCase):
         self.assertIn('member list, 128 members (quota)', text)
 
     def test_wrk_drives_both(self):
-        if not load.wrk_available():
-            base.skip_or_fail(self, 'wrk is not installed '
-                              '(tools/install-test-tools.sh installs it)')
+        base.require_wrk(self)
         only = {'floor', 'member-show', 'image-list-1000', 'member-create',
                 'image-create'}
         results = self._run('tiny', use_wrk=True, only=only)
@@ -184,9 +180,7 @@ class BenchmarkApacheSideBySideTest(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.workdir = base.benchmark_workdir(self, run is not None)
-        if not load.wrk_available():
-            base.skip_or_fail(self, 'wrk is not installed '
-                              '(tools/install-test-tools.sh installs it)')
+        base.require_wrk(self)
         # The daemon processes, as www-data, reach their config dirs here.
         os.chmod(self.workdir, 0o755)
         self.kind = servers.Apache()

@@ -17,7 +17,6 @@ from harness import swift
 
 try:
     from benchmarks import keystone as bench_keystone
-    from benchmarks import load
     from benchmarks import run
     from benchmarks import seed
 except ImportError:  # not run from a source tree
@@ -71,10 +70,7 @@ class TestBenchmarkKeystoneMode(base.TestCase):
                          set(results['glance']['calls']))
 
     def test_wrk_sends_tokens(self):
-        if not load.wrk_available():
-            test_base.skip_or_fail(self, 'wrk is not installed '
-                                   '(tools/install-test-tools.sh '
-                                   'installs it)')
+        test_base.require_wrk(self)
         only = {'floor', 'member-show', 'member-update'}
         results, _manifest = self._run(
             bench_keystone.KeystoneAuth(self.cloud), use_wrk=True, only=only)
