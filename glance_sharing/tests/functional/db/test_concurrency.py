@@ -90,7 +90,7 @@ class ServerTestCase(testtools.TestCase):
 
     def assert_log_clean(self):
         log = self.server.log()
-        for marker in ('Traceback', ' 500 ', 'ERROR', 'WORKER TIMEOUT'):
+        for marker in ('Traceback', 'status: 500 ', 'ERROR', 'WORKER TIMEOUT'):
             self.assertNotIn(marker, log, 'server log ends:\n%s' % log[-4000:])
 
     def request(self, method, path, project=None, body=None):

@@ -34,7 +34,7 @@ class ProxiedServerTestCase(test_concurrency.ServerTestCase):
         # Each 503 is logged with its traceback, on purpose; nothing else
         # may have failed.
         log = self.server.log()
-        for marker in (' 500 ', 'Unexpected error', 'WORKER TIMEOUT'):
+        for marker in ('status: 500 ', 'Unexpected error', 'WORKER TIMEOUT'):
             self.assertNotIn(marker, log, 'server log ends:\n%s' % log[-4000:])
 
     def calls(self, image_id):
@@ -180,5 +180,5 @@ class TestSQLiteLocked(test_concurrency.ServerTestCase):
 
     def assert_log_clean(self):
         log = self.server.log()
-        for marker in (' 500 ', 'WORKER TIMEOUT'):
+        for marker in ('status: 500 ', 'WORKER TIMEOUT'):
             self.assertNotIn(marker, log, 'server log ends:\n%s' % log[-4000:])
