@@ -280,8 +280,13 @@ def render_rst(result):
             if columns and columns.group(1).count(',') > 8:
                 sql = sql.replace(columns.group(1), '<%d columns>' % (
                     columns.group(1).count(',') + 1), 1)
-            for keyword in (' FROM ', ' LEFT OUTER JOIN ', ' WHERE ',
-                            ' ORDER BY ', ' LIMIT ', ' FOR UPDATE'):
+            # The column lists of the list's parts, too.
+            sql = re.sub(r'(?:\w+\.\w+ AS \w+, ){8,}\w+\.\w+ AS \w+',
+                         lambda m: '<%d columns>' % (m.group(0).count(',')
+                                                     + 1), sql)
+            for keyword in (' FROM ', ' LEFT OUTER JOIN ', ' INNER JOIN ',
+                            ' WHERE ', ' ORDER BY ', ' LIMIT ', ' UNION ALL ',
+                            ' FOR UPDATE'):
                 sql = sql.replace(keyword, '\n' + keyword.strip() + ' ')
             for sql_line in sql.split('\n'):
                 lines.extend(textwrap.wrap(

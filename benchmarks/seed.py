@@ -102,10 +102,13 @@ class Rows:
             'updated_at': created}, **values))
         return image_id
 
-    def member(self, image_id, member, status, created):
+    def member(self, image_id, member, status, image_created):
+        """A share, made when its image was (``image_created``)."""
         self.members.append({'image_id': image_id, 'member': member,
-                             'status': status, 'created_at': created,
-                             'updated_at': created})
+                             'status': status,
+                             'image_created_at': image_created,
+                             'created_at': image_created,
+                             'updated_at': image_created})
 
     def counts(self):
         return {'images': len(self.images),

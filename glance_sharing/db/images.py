@@ -266,21 +266,69 @@ def image_delete(context, image_id, check=None):
 
 # --- The image list ----------------------------------------------------------
 
-def _list_clause(kind, visibility, member_status):
-    """visible_to, narrowed as the list narrows it, for a kind of caller.
+def _listed(visibility, own):
+    """The visibilities the list shows, of own images or of others'.
 
-    Other projects' community images stay out unless ``visibility`` asks
-    for community or all images (this holds for admins too);
-    ``visibility`` other than 'all' keeps only that visibility.
+    Of the caller's own images where ``own``, else of other images, for
+    the list's ``visibility`` filter. Other projects' community images
+    stay out unless ``visibility`` asks for community or all images
+    (this holds for admins too); a ``visibility`` other than 'all' keeps
+    only that visibility.
     """
-    is_admin, has_project = kind
-    condition = visible_to(is_admin, has_project, member_status)
-    if visibility not in ('community', 'all'):
-        condition = sa.and_(condition, sa.or_(
-            Image.visibility != 'community', _owned_by_caller(has_project)))
-    if visibility not in (None, 'all'):
-        condition = sa.and_(condition, Image.visibility == visibility)
-    return condition
+    if visibility == 'all':
+        return enums.VISIBILITIES
+    if visibility is not None:
+        return (visibility,)
+    return tuple(v for v in enums.VISIBILITIES
+                 if own or v != 'community')
+
+
+def _narrowing(has_project, visibility):
+    """_listed as conditions on visible_to's images."""
+    where = []
+    others = _listed(visibility, own=False)
+    if others != enums.VISIBILITIES:
+        where.append(sa.or_(_owned_by_caller(has_project),
+                            Image.visibility.in_(others)))
+    own = _listed(visibility, own=True)
+    if own != enums.VISIBILITIES:
+        where.append(Image.visibility.in_(own))
+    return where
+
+
+def _list_parts(has_project, visibility, member_status):
+    """What the list shows, as disjoint parts; [(where, share status)].
+
+    visible_to's images, narrowed as _listed narrows them, each part in
+    an index that holds it in the default order: the caller's own images
+    (ix_images_owner_created_at_id), other projects' public and
+    community images (ix_images_visibility_created_at_id), images of
+    nobody (the owner index again), and the shared images the caller is
+    a member of with ``member_status`` (ix_image_members_member_status_
+    image), a part for each status where it is 'all'. Parts of shares
+    have their status, the others None. A part that _listed rules out is
+    left out, so no index is walked for rows that cannot show.
+    """
+    others = _listed(visibility, own=False)
+    everyone = [v for v in enums.EVERYONE if v in others]
+    parts = []
+    if has_project:
+        own = _listed(visibility, own=True)
+        parts.append(([Image.owner == caller.CALLER] + (
+            [Image.visibility.in_(own)]
+            if own != enums.VISIBILITIES else []), None))
+    if everyone:
+        parts.append(([Image.visibility.in_(everyone),
+                       Image.owner != caller.CALLER if has_project
+                       else Image.owner.is_not(None)], None))
+    parts.append(([Image.owner.is_(None), Image.visibility.in_(others)],
+                  None))
+    if has_project and 'shared' in others:
+        for status in (enums.MEMBER_STATUSES if member_status == 'all'
+                       else (member_status,)):
+            parts.append(([Image.visibility == 'shared',
+                           Image.owner != caller.CALLER], status))
+    return parts
 
 
 # How a list condition's operator compares a column with its value.
@@ -337,9 +385,15 @@ def image_get_all(context, filters=None, properties=None, tags=(),
             params['m%d' % i] = _comparable(key, value)
     if limit is not None:
         params['limit'] = limit
-    statement = _page_read(
-        shape, sort, marker_nulls, limit is not None,
-        _index_hint(connection.dialect.name, sort, conditions))
+    if not _walks_default_order(sort, conditions):
+        statement = _page_read(shape, sort, marker_nulls, limit is not None)
+    elif caller.kind(context)[0]:
+        statement = _page_read(
+            shape, sort, marker_nulls, limit is not None,
+            _index_hint(connection.dialect.name))
+    else:
+        statement = _parts_page_read(
+            shape, sort, marker_nulls, limit is not None)
     images = [_image_dict(row)
               for row in connection.execute(statement, params)]
     return _load_details(context, images)
@@ -377,27 +431,29 @@ def _filter_params(context, conditions, properties, tags):
     return params
 
 
-def _index_hint(dialect, sort, conditions):
+def _walks_default_order(sort, conditions):
+    """Whether the list reads images in the default order, page by page.
+
+    Sorted by (created_at, id), one direction, and with no filter that
+    finds its few images through an index of its own
+    (_FOUND_BY_OWN_INDEX), which the planner is left to choose.
+    """
+    return ([key for key, _dir in sort] == ['created_at', 'id']
+            and len({direction for _key, direction in sort}) == 1
+            and not any(column in _FOUND_BY_OWN_INDEX and op in ('eq', 'in')
+                        for column, op, _value in conditions))
+
+
+def _index_hint(dialect):
     """The dialect to force the (created_at, id) index on, or None.
 
-    The default order. MariaDB would merge the visibility and owner
-    indexes and sort every candidate (30 ms a page with 10,000 images);
-    walking (created_at, id) in order stops after ``limit`` matches
-    (2 ms), as PostgreSQL's planner chooses by itself. See
-    doc/source/admin/database.rst. A filter with an index of its own
-    (_FOUND_BY_OWN_INDEX) is left to the planner, which finds its few
-    rows there.
+    For an admin's list in the default order. MariaDB would merge the
+    visibility and owner indexes and sort every candidate (30 ms a page
+    with 10,000 images); walking (created_at, id) in order stops after
+    ``limit`` matches (2 ms), as PostgreSQL's planner chooses by itself.
+    See doc/source/admin/database.rst.
     """
-    if dialect not in ('mysql', 'mariadb'):
-        return None
-    if [key for key, _dir in sort] != ['created_at', 'id']:
-        return None
-    if len({direction for _key, direction in sort}) != 1:
-        return None
-    if any(column in _FOUND_BY_OWN_INDEX and op in ('eq', 'in')
-           for column, op, _value in conditions):
-        return None
-    return dialect
+    return dialect if dialect in ('mysql', 'mariadb') else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -410,8 +466,16 @@ def _list_where(shape):
     which SQLAlchemy finds compiled; the values are bound as c0, c1, ...
     (conditions), pn0/pv0, ... (properties) and t0, ... (tags).
     """
-    kind, visibility, member_status, conditions, properties, tags = shape
-    where = [_list_clause(kind, visibility, member_status)]
+    (is_admin, has_project), visibility, member_status = shape[:3]
+    return (visible_to(is_admin, has_project, member_status),
+            *_narrowing(has_project, visibility), *_filters_where(shape))
+
+
+@functools.lru_cache(maxsize=256)
+def _filters_where(shape):
+    """The conditions of ``shape``'s filters (see _list_where)."""
+    conditions, properties, tags = shape[3:]
+    where = []
     for i, (column, op, is_none) in enumerate(conditions):
         column = getattr(Image, column)
         if is_none:
@@ -438,7 +502,7 @@ def _marker_read(shape):
 
 
 @functools.lru_cache(maxsize=512)
-def _page_read(shape, sort, marker_nulls, limited, hint):
+def _page_read(shape, sort, marker_nulls, limited, hint=None):
     """One page of the list of ``shape``, in the order ``sort``.
 
     ``sort``: (key, direction) pairs; ``marker_nulls``: None without a
@@ -446,37 +510,98 @@ def _page_read(shape, sort, marker_nulls, limited, hint):
     m0, m1, ...); ``limited``: LIMIT :limit; ``hint``: the dialect to
     force the (created_at, id) index on, or None (_index_hint).
     """
-    statement = sa.select(
-        *Image.__table__.columns,
-        _caller_membership().label('member_status'),
-    ).where(*_list_where(shape))
-    if marker_nulls is not None:
-        statement = statement.where(_after_marker(sort, marker_nulls))
-    statement = statement.order_by(*(
-        getattr(sa, direction)(getattr(Image, key))
-        for key, direction in sort))
+    statement = _ordered_page(
+        sa.select(*Image.__table__.columns,
+                  _caller_membership().label('member_status')),
+        _list_where(shape), sort, marker_nulls, limited)
     if hint:
         statement = statement.with_hint(
             Image, 'FORCE INDEX (ix_images_created_at_id)', hint)
+    return statement
+
+
+@functools.lru_cache(maxsize=512)
+def _parts_page_read(shape, sort, marker_nulls, limited):
+    """_page_read for a project's list in the default order, in parts.
+
+    A merge of one page of each of _list_parts. A single statement walks
+    the images newest first and tests each one, so a page costs the rows
+    read past until ``limit`` of them show: it grows with the table when
+    what the caller may see is rare among the newest images. Each part
+    stops after a page of its own index, whatever the table's size.
+    """
+    (_admin, has_project), visibility, member_status = shape[:3]
+    filters = _filters_where(shape)
+    Member = models.ImageMember
+    pages = []
+    for where, share_status in _list_parts(has_project, visibility,
+                                           member_status):
+        if share_status is None:
+            part = sa.select(*Image.__table__.columns,
+                             _caller_membership().label('member_status'))
+            order = {}
+        else:
+            # Walked in the member's index: its copy of the image's
+            # created_at, and the image id.
+            part = sa.select(
+                *Image.__table__.columns,
+                Member.status.label('member_status'),
+            ).select_from(Member).join(Image, Image.id == Member.image_id)
+            where = where + [Member.member == caller.CALLER,
+                             Member.status == share_status]
+            order = {'created_at': Member.image_created_at,
+                     'id': Member.image_id}
+        page = _ordered_page(part, (*where, *filters), sort, marker_nulls,
+                             limited, order).subquery()
+        pages.append(sa.select(*page.columns))
+    merged = sa.union_all(*pages).subquery('visible')
+    statement = sa.select(*merged.columns).order_by(*(
+        getattr(sa, direction)(merged.columns[key])
+        for key, direction in sort))
     if limited:
         statement = statement.limit(sa.bindparam('limit'))
     return statement
 
 
-def _after_marker(sort, marker_nulls):
+def _ordered_page(statement, where, sort, marker_nulls, limited,
+                  columns=None):
+    """``statement`` where ``where``, after the marker, sorted, limited.
+
+    In the order ``sort``, of the images' columns or of ``columns``
+    (key: column) where it has the key; see _page_read for the other
+    arguments.
+    """
+    columns = columns or {}
+    statement = statement.where(*where)
+    if marker_nulls is not None:
+        statement = statement.where(
+            _after_marker(sort, marker_nulls, columns))
+    statement = statement.order_by(*(
+        getattr(sa, direction)(columns.get(key, getattr(Image, key)))
+        for key, direction in sort))
+    if limited:
+        statement = statement.limit(sa.bindparam('limit'))
+    return statement
+
+
+def _after_marker(sort, marker_nulls, columns):
     """Rows after the marker in the order ``sort``.
 
     (k1 after m1) or (k1 = m1 and k2 after m2) or ...; a NULL marker
     value is skipped, as oslo.db's paginate_query skips it, so the order
-    is the one it pages through.
+    is the one it pages through. Of the images' columns, or of
+    ``columns`` where it has the key.
     """
+    def ordered(key):
+        return columns[key] if key in columns else _ordered(key)
+
     alternatives = []
     for i, (key, direction) in enumerate(sort):
         if marker_nulls[i]:
             continue
-        equal = [_ordered(sort[j][0]) == _marker_value(sort, j)
+        equal = [ordered(sort[j][0]) == _marker_value(sort, j)
                  for j in range(i) if not marker_nulls[j]]
-        column, value = _ordered(key), _marker_value(sort, i)
+        column, value = ordered(key), _marker_value(sort, i)
         after = column < value if direction == 'desc' else column > value
         alternatives.append(sa.and_(*equal, after))
     return sa.or_(*alternatives)

@@ -116,8 +116,9 @@ def member_get(context, image_id, member):
 # The writers' statements, built once (see engine.connection). Their
 # conditions bind "image" and "member_id": an UPDATE keeps the names of
 # its table's columns for the values it sets.
-_IMAGE_VISIBILITY_LOCKED = sa.select(models.Image.visibility).where(
-    models.Image.id == sa.bindparam('image')).with_for_update()
+_IMAGE_LOCKED = sa.select(
+    models.Image.visibility, models.Image.created_at,
+).where(models.Image.id == sa.bindparam('image')).with_for_update()
 _THIS_MEMBER = (Member.image_id == sa.bindparam('image'),
                 Member.member == sa.bindparam('member_id'))
 _MEMBER_ROW = sa.select(Member.__table__).where(*_THIS_MEMBER)
@@ -134,17 +135,17 @@ def _lock_shared_image(context, image_id, action):
     """Lock the image row until commit; it must still exist and be shared.
 
     The handler checked the same before, on what it read; this is the
-    check the write relies on. Returns the transaction's connection.
+    check the write relies on. Returns the transaction's connection and
+    the image's created_at.
     """
     connection = engine.connection(context)
-    visibility = connection.execute(_IMAGE_VISIBILITY_LOCKED,
-                                    {'image': image_id}).scalar()
-    if visibility is None:
+    image = connection.execute(_IMAGE_LOCKED, {'image': image_id}).first()
+    if image is None:
         raise exception.ImageNotFound(image_id=image_id)
-    if visibility != 'shared':
+    if image.visibility != 'shared':
         raise exception.ImageNotShared(action=action, image_id=image_id,
-                                       visibility=visibility)
-    return connection
+                                       visibility=image.visibility)
+    return connection, image.created_at
 
 
 def _member_row(connection, image_id, member):
@@ -160,7 +161,8 @@ def member_create(context, image_id, member, quota):
     image run one after another and the count below is exact; the unique
     constraint is the last word on duplicates.
     """
-    connection = _lock_shared_image(context, image_id, 'create')
+    connection, image_created_at = _lock_shared_image(
+        context, image_id, 'create')
     if _member_row(connection, image_id, member) is not None:
         raise exception.MemberExists(image_id=image_id, member=member)
     if quota >= 0:
@@ -175,7 +177,8 @@ def member_create(context, image_id, member, quota):
     try:
         connection.execute(_ADD_MEMBER, {
             'image_id': image_id, 'member': member, 'status': 'pending',
-            'created_at': now, 'updated_at': now})
+            'image_created_at': image_created_at, 'created_at': now,
+            'updated_at': now})
     except db_exc.DBDuplicateEntry:
         raise exception.MemberExists(image_id=image_id, member=member)
     _record(context, created, 'create')
@@ -189,7 +192,8 @@ def member_update(context, image_id, member, status):
     Never creates a row: a membership removed meanwhile stays removed
     (MemberNotFound).
     """
-    connection = _lock_shared_image(context, image_id, 'update')
+    connection, _created_at = _lock_shared_image(context, image_id,
+                                                 'update')
     # The image lock keeps the row as read until the update.
     row = _member_row(connection, image_id, member)
     if row is None:
@@ -206,7 +210,8 @@ def member_update(context, image_id, member, status):
 @writer
 def member_delete(context, image_id, member):
     """Remove one membership; the membership as it was."""
-    connection = _lock_shared_image(context, image_id, 'delete')
+    connection, _created_at = _lock_shared_image(context, image_id,
+                                                 'delete')
     row = _member_row(connection, image_id, member)
     if row is None:
         raise exception.MemberNotFound(image_id=image_id, member=member)

@@ -56,9 +56,12 @@ class Image(Base):
         sa.CheckConstraint(
             sa.column('visibility').in_(enums.VISIBILITIES),
             name='ck_images_visibility'),
-        sa.Index('ix_images_owner', 'owner'),
-        sa.Index('ix_images_visibility', 'visibility'),
         sa.Index('ix_images_created_at_id', 'created_at', 'id'),
+        # The list's parts, newest first (migration 0006).
+        sa.Index('ix_images_owner_created_at_id', 'owner', 'created_at',
+                 'id'),
+        sa.Index('ix_images_visibility_created_at_id', 'visibility',
+                 'created_at', 'id'),
         # The list filters' (migration 0005).
         sa.Index('ix_images_name', 'name'),
         sa.Index('ix_images_status', 'status'),
@@ -134,8 +137,10 @@ class ImageMember(Base):
         sa.CheckConstraint(
             sa.column('status').in_(enums.MEMBER_STATUSES),
             name='ck_image_members_status'),
-        # Serves a consumer's image list: "shares to me with status X".
-        sa.Index('ix_image_members_member_status', 'member', 'status'),
+        # A consumer's shares with status X, in the image list's default
+        # order (migration 0006).
+        sa.Index('ix_image_members_member_status_image', 'member',
+                 'status', 'image_created_at', 'image_id'),
         _TABLE_ARGS,
     )
 
@@ -146,6 +151,9 @@ class ImageMember(Base):
         nullable=False)
     member = sa.Column(Id(), nullable=False)
     status = sa.Column(sa.String(20), nullable=False)
+    # The image's created_at, which never changes: it puts the index above
+    # in the image list's order.
+    image_created_at = sa.Column(sa.DateTime, nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False)
     updated_at = sa.Column(sa.DateTime, nullable=False)
 

@@ -4,6 +4,7 @@ Each test runs once per backend (testscenarios) on a new database made by
 oslo.db provisioning and migrated to head.
 """
 
+import datetime
 import threading
 from unittest import mock
 import uuid
@@ -151,6 +152,7 @@ class TestBackends(BackendTestCase):
             now = models.now()
             context.session.add(models.ImageMember(
                 image_id=self.image['id'], member='p1', status='pending',
+                image_created_at=self.image['created_at'],
                 created_at=now, updated_at=now))
             context.session.flush()
 
@@ -207,6 +209,62 @@ class TestBackends(BackendTestCase):
                 if len(page) < 2:
                     break
                 marker = page[-1]
+
+    def test_a_projects_pages_in_the_default_order_are_the_admins(self):
+        # A project's list in the default order is a merge of parts, each
+        # paged in its own index (db/images.py, _list_parts); its pages
+        # must follow the admin's single walk of the same images.
+        consumer = base.make_context()
+        admin = base.make_context(admin=True, roles=('reader', 'member'))
+        kinds = ([(consumer, 'private', None)] * 2
+                 + [(self.owner, 'public', None)] * 2
+                 + [(self.owner, 'community', None)]
+                 + [(self.owner, 'shared', 'accepted')] * 3
+                 + [(self.owner, 'shared', 'pending'),
+                    (self.owner, 'shared', 'rejected'),
+                    (self.owner, 'private', None)])
+        images = [new_image(ctx, visibility=visibility)
+                  for ctx, visibility, _status in kinds]
+        # Creation times a minute apart, newest first, and shares made
+        # later in another order: neither the ids' order nor the shares'
+        # own times give the images' order.
+        engine = db_engine.main_context_manager.writer.get_engine()
+        with engine.begin() as connection:
+            for minutes, image in enumerate(images):
+                connection.execute(sa.update(models.Image).where(
+                    models.Image.id == image['id']).values(
+                    created_at=datetime.datetime(2026, 1, 1, 12)
+                    - datetime.timedelta(minutes=minutes)))
+        for image, (_ctx, _visibility, status) in reversed(
+                list(zip(images, kinds))):
+            if status:
+                db_members.member_create(self.owner, image['id'],
+                                         consumer.project_id, QUOTA)
+            if status not in (None, 'pending'):
+                db_members.member_update(consumer, image['id'],
+                                         consumer.project_id, status)
+        sizes = {('accepted', None): 7, ('accepted', 'all'): 8,
+                 ('pending', None): 5, ('pending', 'all'): 6,
+                 ('all', None): 9, ('all', 'all'): 10}
+        for (member_status, visibility), size in sizes.items():
+            for direction in ('desc', 'asc'):
+                kwargs = {'visibility': visibility,
+                          'member_status': member_status,
+                          'sort_keys': ['created_at'],
+                          'sort_dirs': [direction]}
+                listed = {image['id'] for image in
+                          db_images.image_get_all(consumer, **kwargs)}
+                self.assertEqual(size, len(listed), kwargs)
+                expected = [image['id'] for image in db_images.image_get_all(
+                    admin, visibility='all', sort_keys=['created_at'],
+                    sort_dirs=[direction]) if image['id'] in listed]
+                pages, marker = [], None
+                while len(pages) < size:
+                    page = [image['id'] for image in db_images.image_get_all(
+                        consumer, limit=2, marker=marker, **kwargs)]
+                    pages += page
+                    marker = page[-1]
+                self.assertEqual(expected, pages, kwargs)
 
     def test_deadlock_in_a_writer_is_retried(self):
         real_now = models.now
@@ -325,6 +383,7 @@ class TestSQLiteWriters(base.TestCase):
             now = models.now()
             context.session.add(models.ImageMember(
                 image_id=image['id'], member='first', status='pending',
+                image_created_at=image['created_at'],
                 created_at=now, updated_at=now))
 
         def second_writer():

@@ -330,6 +330,32 @@ class ImageListMatrixTest(base.TestCase):
                 self.assertEqual(full, sum(pages, []))
                 self.assertTrue(all(len(page) <= 3 for page in pages))
 
+    def test_default_order_pages_of_every_cell(self):
+        # A project's list in the default order is a merge of parts, each
+        # paged in its own index (db/images.py, _list_parts; shares by
+        # their copy of the image's created_at). Every cell still comes
+        # in (created_at, id) order, page after page, both ways.
+        for ctx in (self.owner, self.consumer, self.other):
+            for status in STATUSES:
+                for visibility in VISIBILITIES:
+                    for direction in ('desc', 'asc'):
+                        kwargs = {'visibility': visibility,
+                                  'sort_keys': ['created_at'],
+                                  'sort_dirs': [direction]}
+                        if status != 'default':
+                            kwargs['member_status'] = status
+                        images = db_images.image_get_all(ctx, **kwargs)
+                        ordered = sorted(
+                            images, key=lambda i: (i['created_at'], i['id']),
+                            reverse=direction == 'desc')
+                        names = [self.ids[i['id']] for i in images]
+                        cell = (status, visibility, direction)
+                        self.assertEqual(
+                            [self.ids[i['id']] for i in ordered], names, cell)
+                        self.assertEqual(
+                            names, sum(self._pages(ctx, 2, **kwargs), []),
+                            cell)
+
     def test_a_repeated_sort_key_changes_nothing(self):
         # Glance accepts repeats; they are dropped before the statement is
         # built, so its marker conditions stay small however many come.

@@ -9,11 +9,13 @@ glance_sharing.tests.fixtures).
 import os
 
 from alembic import script as alembic_script
+from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import test_fixtures
 from oslo_db.sqlalchemy import test_migrations
 import sqlalchemy as sa
 import testtools
 
+from glance_sharing import conf as gs_conf
 from glance_sharing.conf import CONF
 from glance_sharing.db import engine as db_engine
 from glance_sharing.db import migration
@@ -61,6 +63,10 @@ class _MigrationsTest(test_fixtures.OpportunisticDBTestMixin,
     SKIP_ON_UNAVAILABLE_DB = os.environ.get('CI', '').lower() != 'true'
 
     def setUp(self):
+        # The provisioning in super().setUp() builds our engine, which
+        # reads our [database] options: they must exist by then, even
+        # when no other test registered them first.
+        gs_conf.register_opts(CONF)
         super().setUp()
         self.useFixture(gs_fixtures.ConfFixture(CONF))
         self.engine = db_engine.main_context_manager.writer.get_engine()
@@ -175,6 +181,58 @@ class _Walk:
                 ('ix_images_checksum', ['checksum']),
                 ('ix_images_os_hash_value', ['os_hash_value'])]:
             self.assertEqual(columns, indexes.get(name), name)
+
+    def _pre_upgrade_0006(self, engine):
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO image_members (image_id, member, status, "
+                "created_at, updated_at) VALUES ('%s', 'm', 'accepted', "
+                "'2026-12-02 00:00:00', '2026-12-02 00:00:00')"
+                % IMAGE_0002))
+
+    def _check_0006(self, engine, data):
+        inspector = sa.inspect(engine)
+        columns = {c['name']: c for c in
+                   inspector.get_columns('image_members')}
+        self.assertFalse(columns['image_created_at']['nullable'])
+        with engine.connect() as connection:
+            # A share from before the upgrade has its image's time.
+            self.assertEqual([('2026-12-01 00:00:00',)], [
+                (str(row[0]),) for row in connection.execute(sa.text(
+                    'SELECT image_created_at FROM image_members'))])
+        members = {i['name']: i['column_names'] for i in
+                   inspector.get_indexes('image_members')}
+        self.assertEqual(['member', 'status', 'image_created_at', 'image_id'],
+                         members['ix_image_members_member_status_image'])
+        self.assertNotIn('ix_image_members_member_status', members)
+        images = {i['name']: i['column_names'] for i in
+                  inspector.get_indexes('images')}
+        self.assertEqual(['owner', 'created_at', 'id'],
+                         images['ix_images_owner_created_at_id'])
+        self.assertEqual(['visibility', 'created_at', 'id'],
+                         images['ix_images_visibility_created_at_id'])
+        self.assertNotIn('ix_images_owner', images)
+        self.assertNotIn('ix_images_visibility', images)
+        # SQLite rebuilt the table: its constraints came along.
+        self.assertEqual([('images', ['id'], 'CASCADE')],
+                         [(fk['referred_table'], fk['referred_columns'],
+                           fk['options'].get('ondelete', '').upper())
+                          for fk in inspector.get_foreign_keys(
+                              'image_members')])
+        self.assertEqual(['uniq_image_members0image_id0member'], [
+            u['name'] for u in inspector.get_unique_constraints(
+                'image_members')])
+        # (Each backend reports the check its own way.)
+        self.assertRaises((sa.exc.DBAPIError, db_exc.DBError),
+                          self._insert_member, engine, 'unknown')
+
+    def _insert_member(self, engine, status):
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO image_members (image_id, member, status, "
+                "image_created_at, created_at, updated_at) VALUES ('%s', "
+                "'n', :status, '2026-12-01 00:00:00', '2026-12-02 00:00:00',"
+                " '2026-12-02 00:00:00')" % IMAGE_0002), {'status': status})
 
 
 class _ModelsSync(test_migrations.ModelsMigrationsSync):
