@@ -37,8 +37,10 @@ def glance_rows(seeder):
         dict(t, created_at=created[t['image_id']],
              updated_at=created[t['image_id']], deleted=False,
              deleted_at=None) for t in seeder.tags]
+    # Glance's memberships have no copy of their image's created_at.
     rows['image_members'] = [
-        dict(m, can_share=False, deleted=False, deleted_at=None)
+        dict({k: v for k, v in m.items() if k != 'image_created_at'},
+             can_share=False, deleted=False, deleted_at=None)
         for m in seeder.members]
     return rows
 

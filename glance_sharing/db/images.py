@@ -49,8 +49,8 @@ def visible_to(is_admin, has_project, member_status=None):
         # (image_id, member) index.
         shared_with_caller = _caller_membership().is_not(None)
     else:
-        # A list: the caller's shares, found once through its
-        # (member, status) index, which the list's plans are built on.
+        # A list walked as one statement (see image_get_all): the
+        # caller's shares, found once through the member's index.
         Member = models.ImageMember
         shares = sa.select(Member.image_id).where(
             Member.member == caller.CALLER)
@@ -58,10 +58,20 @@ def visible_to(is_admin, has_project, member_status=None):
             shares = shares.where(Member.status == member_status)
         shared_with_caller = Image.id.in_(shares)
     return sa.or_(
-        Image.visibility.in_(enums.EVERYONE),
+        _is_one_of(Image.visibility, enums.EVERYONE),
         _owned_by_caller(has_project),
         Image.owner.is_(None),
         sa.and_(Image.visibility == 'shared', shared_with_caller))
+
+
+def _is_one_of(column, values):
+    """``column`` IN ``values``, a fixed list, written as equalities.
+
+    SQLAlchemy binds a literal IN list as an expanding parameter, which
+    it rewrites into the SQL at every execution, even of a statement it
+    has compiled before; equalities are bound once.
+    """
+    return sa.or_(*(column == value for value in values))
 
 
 def _owned_by_caller(has_project):
@@ -289,10 +299,10 @@ def _narrowing(has_project, visibility):
     others = _listed(visibility, own=False)
     if others != enums.VISIBILITIES:
         where.append(sa.or_(_owned_by_caller(has_project),
-                            Image.visibility.in_(others)))
+                            _is_one_of(Image.visibility, others)))
     own = _listed(visibility, own=True)
     if own != enums.VISIBILITIES:
-        where.append(Image.visibility.in_(own))
+        where.append(_is_one_of(Image.visibility, own))
     return where
 
 
@@ -305,7 +315,9 @@ def _list_parts(has_project, visibility, member_status):
     community images (ix_images_visibility_created_at_id), images of
     nobody (the owner index again), and the shared images the caller is
     a member of with ``member_status`` (ix_image_members_member_status_
-    image), a part for each status where it is 'all'. Parts of shares
+    image). An index walks one value of its first columns in order, so
+    there is a part for each visibility of everyone's and for each
+    status where ``member_status`` is 'all'. Parts of shares
     have their status, the others None. A part that _listed rules out is
     left out, so no index is walked for rows that cannot show.
     """
@@ -315,13 +327,14 @@ def _list_parts(has_project, visibility, member_status):
     if has_project:
         own = _listed(visibility, own=True)
         parts.append(([Image.owner == caller.CALLER] + (
-            [Image.visibility.in_(own)]
+            [_is_one_of(Image.visibility, own)]
             if own != enums.VISIBILITIES else []), None))
-    if everyone:
-        parts.append(([Image.visibility.in_(everyone),
+    for visibility in everyone:
+        parts.append(([Image.visibility == visibility,
                        Image.owner != caller.CALLER if has_project
                        else Image.owner.is_not(None)], None))
-    parts.append(([Image.owner.is_(None), Image.visibility.in_(others)],
+    parts.append(([Image.owner.is_(None),
+                   _is_one_of(Image.visibility, others)],
                   None))
     if has_project and 'shared' in others:
         for status in (enums.MEMBER_STATUSES if member_status == 'all'
@@ -340,10 +353,10 @@ _OPERATORS = {
 
 
 # Columns whose equality (or "in:") filters match few images, found
-# through an index of their own: better than walking the default order on
-# MariaDB. Ranges (sizes, times) and a status may match most images, so
-# MariaDB walks the order there and stops at the page's end; PostgreSQL's
-# planner chooses by itself.
+# through an index of their own: better than walking the default order.
+# Ranges (sizes, times) and a status may match most images, so the list
+# walks the order there (in parts, or for admins in ix_images_created_at_id)
+# and stops at the page's end.
 _FOUND_BY_OWN_INDEX = frozenset(['id', 'name', 'owner', 'checksum',
                                  'os_hash_value'])
 
@@ -447,11 +460,12 @@ def _walks_default_order(sort, conditions):
 def _index_hint(dialect):
     """The dialect to force the (created_at, id) index on, or None.
 
-    For an admin's list in the default order. MariaDB would merge the
-    visibility and owner indexes and sort every candidate (30 ms a page
-    with 10,000 images); walking (created_at, id) in order stops after
-    ``limit`` matches (2 ms), as PostgreSQL's planner chooses by itself.
-    See doc/source/admin/database.rst.
+    For an admin's list in the default order. MariaDB would rather merge
+    the owner and visibility indexes that _narrowing's conditions name
+    and sort every candidate (30 ms a page with 10,000 images); walking
+    (created_at, id) in order stops after ``limit`` matches (2 ms), as
+    PostgreSQL's planner chooses by itself. See
+    doc/source/admin/database.rst.
     """
     return dialect if dialect in ('mysql', 'mariadb') else None
 
@@ -604,7 +618,16 @@ def _after_marker(sort, marker_nulls, columns):
         column, value = ordered(key), _marker_value(sort, i)
         after = column < value if direction == 'desc' else column > value
         alternatives.append(sa.and_(*equal, after))
-    return sa.or_(*alternatives)
+    after = sa.or_(*alternatives)
+    if marker_nulls[0]:
+        return after
+    # Implied by the alternatives (a NULL first key never follows a
+    # marker that has one), but as a range of its own the planners seek
+    # to it in the index, where the OR is only a filter on every row read
+    # from the page's start.
+    first, value = ordered(sort[0][0]), _marker_value(sort, 0)
+    return sa.and_(first <= value if sort[0][1] == 'desc'
+                   else first >= value, after)
 
 
 def _is_boolean(key):

@@ -135,17 +135,17 @@ def _lock_shared_image(context, image_id, action):
     """Lock the image row until commit; it must still exist and be shared.
 
     The handler checked the same before, on what it read; this is the
-    check the write relies on. Returns the transaction's connection and
-    the image's created_at.
+    check the write relies on. Returns the locked row (visibility,
+    created_at).
     """
-    connection = engine.connection(context)
-    image = connection.execute(_IMAGE_LOCKED, {'image': image_id}).first()
+    image = engine.connection(context).execute(
+        _IMAGE_LOCKED, {'image': image_id}).first()
     if image is None:
         raise exception.ImageNotFound(image_id=image_id)
     if image.visibility != 'shared':
         raise exception.ImageNotShared(action=action, image_id=image_id,
                                        visibility=image.visibility)
-    return connection, image.created_at
+    return image
 
 
 def _member_row(connection, image_id, member):
@@ -161,8 +161,8 @@ def member_create(context, image_id, member, quota):
     image run one after another and the count below is exact; the unique
     constraint is the last word on duplicates.
     """
-    connection, image_created_at = _lock_shared_image(
-        context, image_id, 'create')
+    image = _lock_shared_image(context, image_id, 'create')
+    connection = engine.connection(context)
     if _member_row(connection, image_id, member) is not None:
         raise exception.MemberExists(image_id=image_id, member=member)
     if quota >= 0:
@@ -177,7 +177,7 @@ def member_create(context, image_id, member, quota):
     try:
         connection.execute(_ADD_MEMBER, {
             'image_id': image_id, 'member': member, 'status': 'pending',
-            'image_created_at': image_created_at, 'created_at': now,
+            'image_created_at': image.created_at, 'created_at': now,
             'updated_at': now})
     except db_exc.DBDuplicateEntry:
         raise exception.MemberExists(image_id=image_id, member=member)
@@ -192,8 +192,8 @@ def member_update(context, image_id, member, status):
     Never creates a row: a membership removed meanwhile stays removed
     (MemberNotFound).
     """
-    connection, _created_at = _lock_shared_image(context, image_id,
-                                                 'update')
+    _lock_shared_image(context, image_id, 'update')
+    connection = engine.connection(context)
     # The image lock keeps the row as read until the update.
     row = _member_row(connection, image_id, member)
     if row is None:
@@ -210,8 +210,8 @@ def member_update(context, image_id, member, status):
 @writer
 def member_delete(context, image_id, member):
     """Remove one membership; the membership as it was."""
-    connection, _created_at = _lock_shared_image(context, image_id,
-                                                 'delete')
+    _lock_shared_image(context, image_id, 'delete')
+    connection = engine.connection(context)
     row = _member_row(connection, image_id, member)
     if row is None:
         raise exception.MemberNotFound(image_id=image_id, member=member)

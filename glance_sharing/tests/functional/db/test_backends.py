@@ -5,6 +5,7 @@ oslo.db provisioning and migrated to head.
 """
 
 import datetime
+import random
 import threading
 from unittest import mock
 import uuid
@@ -14,6 +15,7 @@ from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
 import testscenarios
 
+from glance_sharing import context as gs_context
 from glance_sharing.db import engine as db_engine
 from glance_sharing.db import images as db_images
 from glance_sharing.db import members as db_members
@@ -265,6 +267,62 @@ class TestBackends(BackendTestCase):
                     pages += page
                     marker = page[-1]
                 self.assertEqual(expected, pages, kwargs)
+
+    def test_a_list_in_parts_is_the_single_walk(self):
+        # _list_parts is a second form of visible_to + _narrowing: on
+        # random images (owners with or without a project, every
+        # visibility, shares of every status on images of any visibility,
+        # the owner a member of its own image, ties on created_at), every
+        # page of the parts is the page of the one-statement walk.
+        rnd = random.Random(20261205)
+        projects = [base.project_id() for _i in range(3)]
+        images, members = [], []
+        start = datetime.datetime(2026, 1, 1)
+        for _i in range(40):
+            image_id = str(uuid.UUID(int=rnd.getrandbits(128)))
+            created = start + datetime.timedelta(minutes=rnd.randrange(12))
+            images.append(dict(
+                id=image_id, name='image', visibility=rnd.choice(
+                    ('public', 'community', 'shared', 'private')),
+                owner=rnd.choice(projects + [None]),
+                status=rnd.choice(('active', 'queued')),
+                size=rnd.choice((None, 1, 5)), min_disk=0, min_ram=0,
+                protected=False, os_hidden=False, created_at=created,
+                updated_at=created))
+            members += [dict(image_id=image_id, member=project,
+                             status=rnd.choice(('pending', 'accepted',
+                                                'rejected')),
+                             image_created_at=created, created_at=start,
+                             updated_at=start)
+                        for project in projects if rnd.random() < 0.4]
+        engine = db_engine.main_context_manager.writer.get_engine()
+        with engine.begin() as connection:
+            connection.execute(sa.insert(models.Image), images)
+            connection.execute(sa.insert(models.ImageMember), members)
+        for _case in range(16):
+            caller = gs_context.RequestContext(
+                project_id=rnd.choice(projects + [None]), user_id='u',
+                roles=['reader', 'member'], is_admin=False)
+            kwargs = {'visibility': rnd.choice((None, 'all', 'public',
+                                                'community', 'shared',
+                                                'private')),
+                      'member_status': rnd.choice(('accepted', 'pending',
+                                                   'rejected', 'all')),
+                      'sort_keys': ['created_at'],
+                      'sort_dirs': [rnd.choice(('asc', 'desc'))],
+                      'conditions': rnd.choice(
+                          ((), [('status', 'eq', 'active')],
+                           [('size', 'eq', None)]))}
+            walked = db_images.image_get_all(caller, **kwargs)
+            for marker in [None] + [image['id'] for image in walked]:
+                pages = []
+                for single_walk in (True, False):
+                    with mock.patch.object(
+                            db_images, '_walks_default_order',
+                            return_value=not single_walk):
+                        pages.append(db_images.image_get_all(
+                            caller, limit=3, marker=marker, **kwargs))
+                self.assertEqual(pages[0], pages[1], (kwargs, marker))
 
     def test_deadlock_in_a_writer_is_retried(self):
         real_now = models.now
