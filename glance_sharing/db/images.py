@@ -317,9 +317,9 @@ def _list_parts(has_project, visibility, member_status):
     a member of with ``member_status`` (ix_image_members_member_status_
     image). An index walks one value of its first columns in order, so
     there is a part for each visibility of everyone's and for each
-    status where ``member_status`` is 'all'. Parts of shares
-    have their status, the others None. A part that _listed rules out is
-    left out, so no index is walked for rows that cannot show.
+    status where ``member_status`` is 'all'. Parts of shares have their
+    status, the others None. A part that _listed rules out is left out,
+    so no index is walked for rows that cannot show.
     """
     others = _listed(visibility, own=False)
     everyone = [v for v in enums.EVERYONE if v in others]
@@ -329,8 +329,8 @@ def _list_parts(has_project, visibility, member_status):
         parts.append(([Image.owner == caller.CALLER] + (
             [_is_one_of(Image.visibility, own)]
             if own != enums.VISIBILITIES else []), None))
-    for visibility in everyone:
-        parts.append(([Image.visibility == visibility,
+    for shown in everyone:
+        parts.append(([Image.visibility == shown,
                        Image.owner != caller.CALLER if has_project
                        else Image.owner.is_not(None)], None))
     parts.append(([Image.owner.is_(None),
@@ -398,9 +398,10 @@ def image_get_all(context, filters=None, properties=None, tags=(),
             params['m%d' % i] = _comparable(key, value)
     if limit is not None:
         params['limit'] = limit
+    is_admin, _has_project = caller.kind(context)
     if not _walks_default_order(sort, conditions):
         statement = _page_read(shape, sort, marker_nulls, limit is not None)
-    elif caller.kind(context)[0]:
+    elif is_admin:
         statement = _page_read(
             shape, sort, marker_nulls, limit is not None,
             _index_hint(connection.dialect.name))
@@ -561,6 +562,12 @@ def _parts_page_read(shape, sort, marker_nulls, limited):
                 *Image.__table__.columns,
                 Member.status.label('member_status'),
             ).select_from(Member).join(Image, Image.id == Member.image_id)
+            for dialect in ('mysql', 'mariadb'):
+                # Members first, as written: MariaDB would rather walk
+                # the shared images and look each one's member up, every
+                # shared image for a page of a few shares (250 ms for
+                # 10,000 pending shares among 12,000 images).
+                part = part.prefix_with('STRAIGHT_JOIN', dialect=dialect)
             where = where + [Member.member == caller.CALLER,
                              Member.status == share_status]
             order = {'created_at': Member.image_created_at,
