@@ -330,6 +330,13 @@ class ImageListMatrixTest(base.TestCase):
                 self.assertEqual(full, sum(pages, []))
                 self.assertTrue(all(len(page) <= 3 for page in pages))
 
+    def test_member_status_is_one_the_api_sends(self):
+        # None means "any status" to visible_to and "no shares" to the
+        # list's parts: refused rather than read two ways.
+        for member_status in (None, 'unknown'):
+            self.assertRaises(ValueError, db_images.image_get_all,
+                              self.consumer, member_status=member_status)
+
     def test_default_order_pages_of_every_cell(self):
         # A project's list in the default order is a merge of parts, each
         # paged in its own index (db/images.py, _list_parts; shares by
