@@ -365,6 +365,10 @@ _OPERATORS = {
 _FOUND_BY_OWN_INDEX = frozenset(['id', 'name', 'owner', 'checksum',
                                  'os_hash_value'])
 
+# SQLAlchemy's names of the MariaDB and MySQL dialects, whose plans the
+# list steers (_index_hint, _parts_page_read).
+_MARIADB = ('mysql', 'mariadb')
+
 
 @reader
 def image_get_all(context, filters=None, properties=None, tags=(),
@@ -388,9 +392,10 @@ def image_get_all(context, filters=None, properties=None, tags=(),
     properties = list((properties or {}).items())
     sort = _total_order(sort_keys, sort_dirs)
     connection = engine.connection(context)
+    kind = caller.kind(context)
     # What the statement's SQL depends on (see _list_where); the values
     # are bound.
-    shape = (caller.kind(context), visibility, member_status,
+    shape = (kind, visibility, member_status,
              tuple((column, op, value is None)
                    for column, op, value in conditions),
              len(properties), len(tags))
@@ -407,7 +412,7 @@ def image_get_all(context, filters=None, properties=None, tags=(),
             params['m%d' % i] = _comparable(key, value)
     if limit is not None:
         params['limit'] = limit
-    is_admin, _has_project = caller.kind(context)
+    is_admin, _has_project = kind
     if not _walks_default_order(sort, conditions):
         statement = _page_read(shape, sort, marker_nulls, limit is not None)
     elif is_admin:
@@ -478,7 +483,7 @@ def _index_hint(dialect):
     PostgreSQL's planner chooses by itself. See
     doc/source/admin/database.rst.
     """
-    return dialect if dialect in ('mysql', 'mariadb') else None
+    return dialect if dialect in _MARIADB else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -572,7 +577,7 @@ def _parts_page_read(shape, sort, marker_nulls, limited):
                 *Image.__table__.columns,
                 Member.status.label('member_status'),
             ).select_from(Member).join(Image, Image.id == Member.image_id)
-            for dialect in ('mysql', 'mariadb'):
+            for dialect in _MARIADB:
                 # Members first, as written: MariaDB would rather walk
                 # the shared images and look each one's member up, every
                 # shared image for a page of a few shares (246 ms for
